@@ -1,0 +1,58 @@
+"""ce_platform: continuing education for licensed clinicians."""
+
+from __future__ import annotations
+
+import logging
+
+from dotenv import find_dotenv, load_dotenv
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ce_platform import config as config_module
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides everything else (used by tests)."""
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    app = Flask(__name__, instance_relative_config=True)
+    if config and config.get("TESTING"):
+        app.testing = True
+    config_module.load(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from ce_platform import models  # noqa: F401  (the metadata must know every table)
+    from ce_platform.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    from ce_platform import api
+    from ce_platform.accounts import cli as accounts_cli
+    from ce_platform.accounts import views as accounts_views
+    from ce_platform.core import errors
+    from ce_platform.core import views as core_views
+
+    errors.init_app(app)
+    for blueprint in (core_views.bp, accounts_views.bp):
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    accounts_cli.init_app(app)
+
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

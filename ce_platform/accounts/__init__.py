@@ -1,0 +1,1 @@
+"""Accounts: clinicians, instructors and administrators; sign-in, profile, API tokens."""

@@ -1,0 +1,60 @@
+"""`flask users ...`: create accounts and change roles from the shell."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ce_platform.accounts import services
+from ce_platform.core.access import ROLES
+from ce_platform.core.errors import CEError
+from ce_platform.extensions import db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True, help="Full name as printed on certificates.")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--password", help="Prompted for (hidden) when not given.")
+@click.option("--profession", default="other", show_default=True)
+@click.option("--credentials", default="")
+def create_user(email, full_name, role, password, profession, credentials):
+    """Create an account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.register_user(
+            db.session,
+            email=email,
+            password=password,
+            full_name=full_name,
+            role=role,
+            profession=profession,
+            credentials=credentials,
+            settings=services.Settings.from_config(current_app.config),
+        )
+    except CEError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(email, role):
+    """Change the role of the account with EMAIL."""
+    user = services.get_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    services.set_role(db.session, user, role, actor_id=None)
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(users_cli)

@@ -1,0 +1,241 @@
+"""Account rules: registration, credentials, profile, password reset and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ce_platform.accounts.models import PROFESSIONS, US_STATES, ApiToken, User
+from ce_platform.core import audit
+from ce_platform.core.access import ROLES
+from ce_platform.core.errors import Conflict, NotFound, ValidationError
+from ce_platform.core.models import utcnow
+
+# A hash to compare against when the email is unknown, so a failed login costs the same time.
+_DUMMY_HASH_CACHE: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The account settings a service needs, passed in so services never read the app."""
+
+    password_min_length: int = 12
+    hash_method: str = "scrypt"
+
+    @classmethod
+    def from_config(cls, config) -> Settings:
+        return cls(config["PASSWORD_MIN_LENGTH"], config["PASSWORD_HASH_METHOD"])
+
+
+def normalize_email(raw: str) -> str:
+    """Return the canonical lower-cased address, or raise naming the problem."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(f"Email: {exc}", {"email": str(exc)}) from None
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str, settings: Settings) -> None:
+    if len(password) < settings.password_min_length:
+        message = f"Password must be at least {settings.password_min_length} characters."
+        raise ValidationError(message, {"password": message})
+
+
+def _check_profile_fields(profession: str, license_state: str) -> None:
+    if profession not in PROFESSIONS:
+        choices = ", ".join(PROFESSIONS)
+        raise ValidationError(
+            f"Profession must be one of: {choices}.", {"profession": f"one of {choices}"}
+        )
+    if license_state and license_state not in US_STATES:
+        raise ValidationError(
+            "License state must be a two-letter US state or territory code.",
+            {"license_state": "two-letter state code"},
+        )
+
+
+def get_user_by_email(session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def register_user(
+    session,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    profession: str = "other",
+    credentials: str = "",
+    license_number: str = "",
+    license_state: str = "",
+    role: str = "learner",
+    settings: Settings = Settings(),
+) -> User:
+    """Create an account; a taken email (in any case) is a conflict."""
+    email = normalize_email(email)
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError("Full name is required.", {"full_name": "required"})
+    check_password_rules(password, settings)
+    license_state = license_state.strip().upper()
+    _check_profile_fields(profession, license_state)
+    if role not in ROLES:
+        raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.", {"role": "unknown"})
+    if get_user_by_email(session, email) is not None:
+        raise Conflict("An account with this email already exists.", {"email": "taken"})
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password, method=settings.hash_method),
+        full_name=full_name,
+        profession=profession,
+        credentials=credentials.strip(),
+        license_number=license_number.strip(),
+        license_state=license_state,
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session, email: str, password: str, settings: Settings = Settings()) -> User | None:
+    """Return the active user these credentials belong to, else None (same cost either way)."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        dummy = _DUMMY_HASH_CACHE.setdefault(
+            settings.hash_method, generate_password_hash("x" * 16, method=settings.hash_method)
+        )
+        check_password_hash(dummy, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def update_profile(
+    session,
+    user: User,
+    *,
+    full_name: str,
+    profession: str,
+    credentials: str = "",
+    license_number: str = "",
+    license_state: str = "",
+) -> User:
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError("Full name is required.", {"full_name": "required"})
+    license_state = license_state.strip().upper()
+    _check_profile_fields(profession, license_state)
+    user.full_name = full_name
+    user.profession = profession
+    user.credentials = credentials.strip()
+    user.license_number = license_number.strip()
+    user.license_state = license_state
+    session.flush()
+    return user
+
+
+def set_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+    check_password_rules(new_password, settings)
+    user.password_hash = generate_password_hash(new_password, method=settings.hash_method)
+    user.password_changed_at = utcnow()
+    session.flush()
+
+
+def change_password(
+    session, user: User, current: str, new_password: str, settings: Settings = Settings()
+) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationError(
+            "The current password is not correct.", {"current_password": "incorrect"}
+        )
+    set_password(session, user, new_password, settings)
+
+
+def set_role(session, user: User, role: str, *, actor_id: int | None) -> User:
+    if role not in ROLES:
+        raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.", {"role": "unknown"})
+    old = user.role
+    user.role = role
+    audit.record(
+        session,
+        "user.role_changed",
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=user.id,
+        data={"from": old, "to": role},
+    )
+    return user
+
+
+# --- password reset -------------------------------------------------------------------------
+
+RESET_SALT = "ce-password-reset"
+
+
+def _password_fingerprint(user: User) -> str:
+    """A digest of the current hash: a reset link dies as soon as the password changes."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(secret_key: str, user: User) -> str:
+    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+    return serializer.dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def user_for_reset_token(session, secret_key: str, token: str, max_age: int) -> User:
+    """Return the user a valid, unexpired, unused reset link belongs to, else raise."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This reset link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise ValidationError("This reset link is not valid. Ask for a new one.") from None
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not hmac.compare_digest(_password_fingerprint(user), str(data.get("fp"))):
+        raise ValidationError("This reset link has already been used. Ask for a new one.")
+    return user
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(session, user: User, ttl: timedelta) -> tuple[str, ApiToken]:
+    """Create a random bearer token; only its SHA-256 is stored."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(user=user, token_hash=_hash_token(raw), expires_at=utcnow() + ttl)
+    session.add(token)
+    session.flush()
+    return raw, token
+
+
+def user_for_api_token(session, raw: str) -> User | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        return None
+    if not token.user.active:
+        return None
+    return token.user
+
+
+def revoke_api_token(session, raw: str) -> None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    if token is None or token.revoked_at is not None:
+        raise NotFound("This token is unknown or already revoked.")
+    token.revoked_at = utcnow()
+    session.flush()

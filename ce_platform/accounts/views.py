@@ -1,0 +1,216 @@
+"""Account pages: register, sign in and out, profile, password change and reset."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ce_platform.accounts import services
+from ce_platform.accounts.forms import (
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
+from ce_platform.accounts.models import User
+from ce_platform.core.errors import CEError
+from ce_platform.core.mail import send_mail
+from ce_platform.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _settings() -> services.Settings:
+    return services.Settings.from_config(current_app.config)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a same-site relative path after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("catalog.index") if "catalog.index" in current_app.view_functions else "/"
+
+
+def _form_errors(form, exc: CEError) -> None:
+    """Attach a service error to the matching form field, or flash it."""
+    placed = False
+    if isinstance(exc.details, dict):
+        for name in exc.details:
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+                placed = True
+    if not placed:
+        flash(exc.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(None))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                db.session,
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                profession=form.profession.data,
+                credentials=form.credentials.data or "",
+                license_number=form.license_number.data or "",
+                license_state=form.license_state.data or "",
+                settings=_settings(),
+            )
+        except CEError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(_safe_next(None))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data, _settings())
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        # The same words whether or not the email exists.
+        flash("Email or password is not correct.", "error")
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are signed out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                db.session,
+                current_user,
+                full_name=form.full_name.data,
+                profession=form.profession.data,
+                credentials=form.credentials.data or "",
+                license_number=form.license_number.data or "",
+                license_state=form.license_state.data or "",
+            )
+        except CEError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Profile saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                current_user,
+                form.current_password.data,
+                form.password.data,
+                _settings(),
+            )
+        except CEError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Password changed.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(db.session, form.email.data)
+        if user is not None and user.active:
+            token = services.make_reset_token(current_app.config["SECRET_KEY"], user)
+            link = current_app.config["BASE_URL"] + url_for("accounts.reset", token=token)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                "Reset your password",
+                f"Someone asked to reset the password of this account.\n\n"
+                f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
+                "If it was not you, ignore this message; your password stays as it is.",
+            )
+        # The same answer whether or not the email exists.
+        flash("If an account uses that email, a reset link is on its way.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        user = services.user_for_reset_token(
+            db.session,
+            current_app.config["SECRET_KEY"],
+            token,
+            current_app.config["PASSWORD_RESET_MAX_AGE"],
+        )
+    except CEError as exc:
+        flash(exc.message, "error")
+        return render_template("accounts/reset_request.html", form=ResetRequestForm()), 400
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(db.session, user, form.password.data, _settings())
+        except CEError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 200 if not form.errors else 400

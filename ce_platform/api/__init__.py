@@ -1,0 +1,105 @@
+"""The JSON API under /api/v1: bearer tokens only, one error body, one module per resource."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, current_app, g, request
+
+from ce_platform.accounts import services as accounts
+from ce_platform.core.errors import AuthenticationRequired, ValidationError
+from ce_platform.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.before_request
+def _limit_body_size() -> None:
+    request.max_content_length = current_app.config["API_MAX_BODY"]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def token_required(view: Callable) -> Callable:
+    """Authenticate by bearer token alone; a session cookie is never consulted here."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        raw = bearer_token()
+        if raw is None:
+            raise AuthenticationRequired("Send 'Authorization: Bearer <token>'.")
+        user = accounts.user_for_api_token(db.session, raw)
+        if user is None:
+            raise AuthenticationRequired("The token is unknown, expired or revoked.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object, or raise 400 saying what is wrong with it."""
+    if not request.mimetype or request.mimetype != "application/json":
+        raise ValidationError("Send a JSON body with 'Content-Type: application/json'.")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw or b"")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"Malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationError("The JSON body must be an object.")
+    return data
+
+
+def fields(
+    data: dict[str, Any],
+    required: dict[str, type | tuple[type, ...]] | None = None,
+    optional: dict[str, type | tuple[type, ...]] | None = None,
+) -> dict[str, Any]:
+    """Check names and types of body fields; every problem is named in `details`."""
+    required = required or {}
+    optional = optional or {}
+    problems: dict[str, str] = {}
+    for name, kind in required.items():
+        if name not in data or data[name] is None:
+            problems[name] = "required"
+    for name, value in data.items():
+        kind = required.get(name) or optional.get(name)
+        if kind is None:
+            problems[name] = "unknown field"
+        elif value is not None and not _is_instance(value, kind):
+            problems[name] = f"must be {_type_name(kind)}"
+    if problems:
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        raise ValidationError(f"Invalid fields: {listed}", problems)
+    return data
+
+
+def _is_instance(value: Any, kind) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    return isinstance(value, kinds)
+
+
+def _type_name(kind) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+             dict: "an object", list: "an array"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def init_app(app) -> None:
+    from ce_platform.api import auth, me  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,65 @@
+"""/api/v1/auth: register, and create or revoke a bearer token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from ce_platform.accounts import services as accounts
+from ce_platform.api import bearer_token, bp, fields, json_body, token_required
+from ce_platform.api.me import user_json
+from ce_platform.core.errors import AuthenticationRequired
+from ce_platform.extensions import db, limiter
+
+
+@bp.post("/auth/register")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def register():
+    data = fields(
+        json_body(),
+        required={"email": str, "password": str, "full_name": str, "profession": str},
+        optional={"license_number": str, "license_state": str, "credentials": str},
+    )
+    user = accounts.register_user(
+        db.session,
+        email=data["email"],
+        password=data["password"],
+        full_name=data["full_name"],
+        profession=data["profession"],
+        credentials=data.get("credentials") or "",
+        license_number=data.get("license_number") or "",
+        license_state=data.get("license_state") or "",
+        settings=accounts.Settings.from_config(current_app.config),
+    )
+    db.session.commit()
+    return {"user": user_json(user)}, 201
+
+
+@bp.post("/auth/token")
+@limiter.limit(
+    lambda: current_app.config["TOKEN_RATE_LIMIT"],
+    deduct_when=lambda response: response.status_code != 200,
+)
+def create_token():
+    data = fields(json_body(), required={"email": str, "password": str})
+    user = accounts.authenticate(
+        db.session,
+        data["email"],
+        data["password"],
+        accounts.Settings.from_config(current_app.config),
+    )
+    if user is None:
+        raise AuthenticationRequired("Email or password is not correct.")
+    ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
+    raw, token = accounts.issue_api_token(db.session, user, ttl)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at.isoformat(), "user": user_json(user)}
+
+
+@bp.delete("/auth/token")
+@token_required
+def revoke_token():
+    accounts.revoke_api_token(db.session, bearer_token())
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,44 @@
+"""/api/v1/me: the signed-in account."""
+
+from __future__ import annotations
+
+from flask import g
+
+from ce_platform.accounts import services as accounts
+from ce_platform.accounts.models import User
+from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.extensions import db
+
+
+PROFILE_FIELDS = ("full_name", "credentials", "profession", "license_number", "license_state")
+
+
+def user_json(user: User) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "credentials": user.credentials,
+        "profession": user.profession,
+        "license_number": user.license_number,
+        "license_state": user.license_state,
+        "role": user.role,
+    }
+
+
+@bp.get("/me")
+@token_required
+def me():
+    return {"user": user_json(g.api_user)}
+
+
+@bp.patch("/me")
+@token_required
+def update_me():
+    data = fields(json_body(), optional=dict.fromkeys(PROFILE_FIELDS, str))
+    user: User = g.api_user
+    current = user_json(user)
+    merged = {k: current[k] if data.get(k) is None else data[k] for k in PROFILE_FIELDS}
+    accounts.update_profile(db.session, user, **merged)
+    db.session.commit()
+    return {"user": user_json(user)}

@@ -1,0 +1,81 @@
+"""Configuration: safe laptop defaults, overridden by CE_* environment variables and .env."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "BASE_URL": "http://localhost:5000",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Request bodies: pages may upload course media and zips; the JSON API takes far less.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "API_MAX_BODY": 1024 * 1024,
+    "API_TOKEN_TTL_HOURS": 24 * 30,
+    "PASSWORD_MIN_LENGTH": 12,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "PASSWORD_RESET_MAX_AGE": 60 * 60,
+    "LOGIN_RATE_LIMIT": "9 per minute",
+    "TOKEN_RATE_LIMIT": "9 per minute",
+    "RESET_RATE_LIMIT": "5 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": True,
+    "MAIL_SENDER": "no-reply@example.org",
+    "RETENTION_YEARS": 7,
+    "TRUSTED_PROXIES": 0,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Environment names that differ from the Flask/extension setting they feed.
+RENAMED = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+}
+
+
+class ConfigError(SystemExit):
+    """A setting is missing or wrong; start-up stops with one line that says what to set."""
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill app.config from defaults, then CE_* variables, then explicit overrides (tests)."""
+    app.config.update(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+        Path(app.instance_path) / "ce_platform.sqlite3"
+    )
+    app.config.from_prefixed_env("CE")
+    for env_name, key in RENAMED.items():
+        if env_name in app.config:
+            app.config[key] = app.config.pop(env_name)
+    if overrides:
+        app.config.update(overrides)
+
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-insecure-key"
+        else:
+            raise ConfigError(
+                "CE_SECRET_KEY is not set: export CE_SECRET_KEY=<long random string> "
+                "(or put it in .env) before starting ce_platform"
+            )
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is the supported driver; accept the bare scheme people paste.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]

@@ -1,0 +1,1 @@
+"""Pieces every feature shares: the model base, errors, access decorators, audit, mail."""

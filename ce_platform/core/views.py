@@ -1,0 +1,43 @@
+"""Pages that belong to no feature: the health check and the navigation every page shows."""
+
+from flask import Blueprint, current_app
+from flask_login import current_user
+
+bp = Blueprint("core", __name__)
+
+# (endpoint, label, who sees it); entries whose feature is not installed are skipped.
+NAV = (
+    ("catalog.index", "Courses", "all"),
+    ("learning.dashboard", "My courses", "user"),
+    ("certificates.transcript", "Certificates", "user"),
+    ("authoring.index", "Authoring", "instructor"),
+    ("reports.index", "Reports", "instructor"),
+    ("admin.index", "Admin", "admin"),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    role = current_user.role if current_user.is_authenticated else None
+    allowed = {
+        "all": True,
+        "user": role is not None,
+        "instructor": role in ("instructor", "admin"),
+        "admin": role == "admin",
+    }
+    return [
+        (endpoint, label)
+        for endpoint, label, who in NAV
+        if allowed[who] and endpoint in current_app.view_functions
+    ]
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+@bp.app_context_processor
+def inject_navigation():
+    from ce_platform.accounts.forms import LogoutForm
+
+    return {"nav_links": nav_links, "logout_form": LogoutForm()}

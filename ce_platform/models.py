@@ -1,0 +1,4 @@
+"""Every feature's models, imported in one place so the metadata (and Alembic) sees them all."""
+
+from ce_platform.accounts.models import ApiToken, User  # noqa: F401
+from ce_platform.core.audit import AuditEvent  # noqa: F401

@@ -1,0 +1,53 @@
+"""`flask users create` and `flask users set-role`."""
+
+from sqlalchemy import select
+
+from ce_platform.accounts.models import User
+from ce_platform.core.audit import AuditEvent
+from ce_platform.extensions import db
+from tests import factories
+
+
+def test_users_create_with_password(runner):
+    result = runner.invoke(
+        args=["users", "create", "--email", "Ins@Example.org", "--name", "Ina Structor",
+              "--role", "instructor", "--password", "instructor pass 1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "created ins@example.org (instructor)" in result.output
+    user = db.session.scalar(select(User).where(User.email == "ins@example.org"))
+    assert user.role == "instructor" and user.full_name == "Ina Structor"
+
+
+def test_users_create_prompts_for_the_password(runner, client, auth):
+    result = runner.invoke(
+        args=["users", "create", "--email", "p@example.org", "--name", "Pat Prompt"],
+        input="prompted password\nprompted password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert auth.login("p@example.org", "prompted password").status_code == 302
+
+
+def test_users_create_refuses_a_short_password(runner):
+    result = runner.invoke(
+        args=["users", "create", "--email", "s@example.org", "--name", "S", "--password", "short"]
+    )
+    assert result.exit_code != 0
+    assert "at least 12 characters" in result.output
+    assert db.session.scalar(select(User).where(User.email == "s@example.org")) is None
+
+
+def test_users_set_role_changes_the_role_and_is_audited(runner):
+    factories.user("learner@example.org")
+    result = runner.invoke(args=["users", "set-role", "LEARNER@example.org", "admin"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "learner@example.org"))
+    assert user.role == "admin"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed"))
+    assert event.data == {"from": "learner", "to": "admin"}
+
+
+def test_users_set_role_for_unknown_email_fails(runner):
+    result = runner.invoke(args=["users", "set-role", "ghost@example.org", "admin"])
+    assert result.exit_code != 0
+    assert "no account" in result.output

@@ -1,0 +1,230 @@
+"""Accounts through the HTML pages: register, sign in, profile, password change and reset."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import func, select
+
+from ce_platform.accounts.models import User
+from ce_platform.extensions import db
+from tests import factories
+from tests.conftest import csrf_token
+
+REGISTRATION = {
+    "email": "Dana.Clinician@Example.org",
+    "password": "a long enough passphrase",
+    "confirm": "a long enough passphrase",
+    "full_name": "Dana Clinician",
+    "credentials": "LCSW",
+    "profession": "social_worker",
+    "license_number": "SW-12345",
+    "license_state": "OR",
+}
+
+
+def register(client, **overrides):
+    data = {**REGISTRATION, **overrides, "csrf_token": csrf_token(client, "/register")}
+    return client.post("/register", data=data)
+
+
+def test_registering_creates_a_signed_in_account_with_hashed_password(client):
+    response = register(client)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "dana.clinician@example.org"))
+    assert user is not None
+    assert user.password_hash != REGISTRATION["password"]
+    assert REGISTRATION["password"] not in user.password_hash
+    assert (user.credentials, user.profession, user.license_state) == ("LCSW", "social_worker", "OR")
+    page = client.get("/account").get_data(as_text=True)
+    assert "dana.clinician@example.org" in page
+
+
+def test_duplicate_email_in_another_case_is_refused(client):
+    factories.user("dana.clinician@example.org")
+    response = register(client, email="DANA.CLINICIAN@EXAMPLE.ORG")
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+    count = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == "dana.clinician@example.org")
+    )
+    assert count == 1
+
+
+def test_short_password_is_refused_with_the_rule(client):
+    response = register(client, password="short pass", confirm="short pass")
+    assert response.status_code == 400
+    assert "at least 12 characters" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_login_and_logout(client, auth):
+    factories.user("learner@example.org")
+    response = auth.login()
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    response = auth.logout()
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 302  # back to the sign-in page
+
+
+def test_failed_login_does_not_reveal_whether_the_email_exists(client, auth):
+    factories.user("learner@example.org")
+    wrong_password = auth.login("learner@example.org", "not the right password")
+    unknown_email = auth.login("nobody@example.org", "not the right password")
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    strip = re.compile(r'value="[^"]*"')
+    assert strip.sub("", wrong_password.get_data(as_text=True)).replace(
+        "learner@example.org", "X"
+    ) == strip.sub("", unknown_email.get_data(as_text=True)).replace("nobody@example.org", "X")
+
+
+def test_tenth_failed_login_in_a_minute_answers_429(client, auth):
+    factories.user("learner@example.org")
+    for _ in range(9):
+        assert auth.login("learner@example.org", "wrong password!!").status_code == 401
+    response = auth.login("learner@example.org", "wrong password!!")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_deactivated_account_cannot_sign_in(client, auth):
+    user = factories.user("learner@example.org")
+    user.active = False
+    db.session.commit()
+    assert auth.login().status_code == 401
+
+
+def test_profile_edit_saves_every_field(client, auth):
+    factories.user("learner@example.org")
+    auth.login()
+    data = {
+        "full_name": "Alex M. Rivera",
+        "credentials": "PsyD",
+        "profession": "psychologist",
+        "license_number": "PSY-778",
+        "license_state": "CA",
+        "csrf_token": csrf_token(client, "/account"),
+    }
+    response = client.post("/account", data=data)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "learner@example.org"))
+    assert (user.full_name, user.credentials, user.license_number, user.license_state) == (
+        "Alex M. Rivera",
+        "PsyD",
+        "PSY-778",
+        "CA",
+    )
+
+
+def test_profile_rejects_unknown_profession(client, auth):
+    factories.user("learner@example.org")
+    auth.login()
+    data = {"full_name": "X", "profession": "astronaut", "csrf_token": csrf_token(client, "/account")}
+    response = client.post("/account", data=data)
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_password_change_needs_the_current_password(client, auth):
+    factories.user("learner@example.org")
+    auth.login()
+    data = {
+        "current_password": "wrong current pw",
+        "password": "brand new passphrase",
+        "confirm": "brand new passphrase",
+        "csrf_token": csrf_token(client, "/account/password"),
+    }
+    assert client.post("/account/password", data=data).status_code == 400
+    data["current_password"] = factories.PASSWORD
+    data["csrf_token"] = csrf_token(client, "/account/password")
+    assert client.post("/account/password", data=data).status_code == 302
+    auth.logout()
+    assert auth.login(password=factories.PASSWORD).status_code == 401
+    assert auth.login(password="brand new passphrase").status_code == 302
+
+
+def _reset_link(client, caplog, email: str) -> str:
+    with caplog.at_level(logging.INFO, logger="ce_platform.mail"):
+        client.post(
+            "/reset", data={"email": email, "csrf_token": csrf_token(client, "/reset")}
+        )
+    match = re.search(r"https://ce\.example\.org(/reset/\S+)", caplog.text)
+    assert match, caplog.text
+    return match.group(1)
+
+
+def _set_password(client, link: str, password: str):
+    return client.post(
+        link,
+        data={"password": password, "confirm": password, "csrf_token": csrf_token(client, link)},
+    )
+
+
+def test_password_reset_by_link_works_once(client, auth, caplog):
+    factories.user("learner@example.org")
+    link = _reset_link(client, caplog, "learner@example.org")
+    assert _set_password(client, link, "a fresh passphrase").status_code == 302
+    assert auth.login(password="a fresh passphrase").status_code == 302
+    auth.logout()
+    reused = client.get(link)
+    assert reused.status_code == 400
+    assert "already been used" in reused.get_data(as_text=True)
+
+
+def test_expired_reset_link_is_refused(app, client, caplog, monkeypatch):
+    factories.user("learner@example.org")
+    link = _reset_link(client, caplog, "learner@example.org")
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)  # any age is now too old
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_reset_request_answers_the_same_for_unknown_email(client, caplog):
+    with caplog.at_level(logging.INFO, logger="ce_platform.mail"):
+        response = client.post(
+            "/reset",
+            data={"email": "nobody@example.org", "csrf_token": csrf_token(client, "/reset")},
+            follow_redirects=True,
+        )
+    assert "If an account uses that email" in response.get_data(as_text=True)
+    assert "/reset/" not in caplog.text
+
+
+def test_post_without_csrf_token_is_refused(client):
+    factories.user("learner@example.org")
+    response = client.post(
+        "/login", data={"email": "learner@example.org", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # not signed in
+
+
+def test_error_pages_render_inside_the_layout(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Page not found" in html and 'id="main"' in html and "Skip to main content" in html
+
+
+def test_navigation_reflects_login_state(client, auth):
+    anonymous = client.get("/login").get_data(as_text=True)
+    assert "Sign in" in anonymous and "Sign out" not in anonymous
+    factories.user("learner@example.org", full_name="Robin Learner")
+    auth.login()
+    signed_in = client.get("/account").get_data(as_text=True)
+    assert "Sign out" in signed_in and "Robin Learner" in signed_in
+
+
+def test_login_never_redirects_off_site(client):
+    factories.user("learner@example.org")
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login?next=//evil.example.com/x",
+        data={"email": "learner@example.org", "password": factories.PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert "evil.example.com" not in response.headers["Location"]

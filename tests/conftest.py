@@ -1,0 +1,178 @@
+"""One app per session on a migrated database; every test runs in a transaction rolled back after.
+
+The suite runs on SQLite by default and on PostgreSQL when CE_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from ce_platform import create_app
+from ce_platform.extensions import db, limiter
+from tests import factories
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CE_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def _drop_everything(engine: sa.Engine) -> None:
+    """Start from an empty database, as a fresh deployment would."""
+    metadata = sa.MetaData()
+    metadata.reflect(bind=engine)
+    with engine.begin() as connection:
+        metadata.drop_all(bind=connection)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
+            "BASE_URL": "https://ce.example.org",
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(engine)
+        _drop_everything(engine)
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _enable_sqlite_savepoints(engine: sa.Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks the engine itself; here every statement goes to the test connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Bind the session to one outer transaction; commits in the code become savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real pages, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str = "learner@example.org", password: str = factories.PASSWORD):
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/account")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def csrf_token(client, path: str) -> str:
+    """Fetch a page and return the CSRF token of its first form."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    if match is None:
+        match = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def api(client):
+    return ApiClient(client)
+
+
+class ApiClient:
+    """JSON calls with an optional bearer token."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token: str | None = None
+
+    def login(self, email: str = "learner@example.org", password: str = factories.PASSWORD):
+        response = self.client.post("/api/v1/auth/token", json={"email": email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        self.token = response.get_json()["token"]
+        return self.token
+
+    def _headers(self, headers=None):
+        out = dict(headers or {})
+        if self.token:
+            out.setdefault("Authorization", f"Bearer {self.token}")
+        return out
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, **kw):
+        return self.client.post(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path, **kw):
+        return self.client.patch(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path, **kw):
+        return self.client.put(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
