@@ -26,9 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from ce_platform import models  # noqa: F401  (the metadata must know every table)
-    from ce_platform.extensions import csrf, db, limiter, login_manager, migrate
+    from ce_platform.extensions import configure_engine, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -40,14 +42,19 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform import api
     from ce_platform.accounts import cli as accounts_cli
     from ce_platform.accounts import views as accounts_views
+    from ce_platform.catalog import cli as catalog_cli
+    from ce_platform.catalog import views as catalog_views
+    from ce_platform.learning import views as learning_views
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
 
     errors.init_app(app)
-    for blueprint in (core_views.bp, accounts_views.bp):
+    app.add_template_filter(_ce_hours, "ce_hours")
+    for blueprint in (core_views.bp, accounts_views.bp, catalog_views.bp, learning_views.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     accounts_cli.init_app(app)
+    catalog_cli.init_app(app)
 
     return app
 
@@ -56,3 +63,12 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _ce_hours(value) -> str:
+    """Print CE hours as certificates do: 1.0, 1.5, 0.75."""
+    from decimal import Decimal
+
+    from ce_platform.content import format_hours
+
+    return format_hours(Decimal(str(value)))

@@ -14,3 +14,28 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def configure_engine(engine) -> None:
+    """Make SQLite transactions real and serialised: BEGIN IMMEDIATE, WAL, a patient busy wait.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; with it, parallel
+    requests can deadlock on the write lock. Taking the write lock at BEGIN makes a second
+    writer wait its turn instead, and lets nested transactions behave as on PostgreSQL.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

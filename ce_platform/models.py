@@ -2,3 +2,16 @@
 
 from ce_platform.accounts.models import ApiToken, User  # noqa: F401
 from ce_platform.core.audit import AuditEvent  # noqa: F401
+from ce_platform.catalog.models import (  # noqa: F401
+    Course,
+    CourseRevision,
+    Lesson,
+    Question,
+    RevisionFile,
+)
+from ce_platform.learning.models import (  # noqa: F401
+    Enrollment,
+    Evaluation,
+    LessonProgress,
+    QuizAttempt,
+)

@@ -45,26 +45,11 @@ def app(tmp_path_factory):
         }
     )
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            _enable_sqlite_savepoints(engine)
-        _drop_everything(engine)
+        _drop_everything(db.engine)
         upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def _enable_sqlite_savepoints(engine: sa.Engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 class _BoundSession(FlaskSession):
@@ -74,9 +59,29 @@ class _BoundSession(FlaskSession):
         return self.bind
 
 
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE courses SET current_revision_id = NULL"))
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
 @pytest.fixture(autouse=True)
-def _transaction(app):
-    """Bind the session to one outer transaction; commits in the code become savepoints."""
+def _transaction(app, request):
+    """Bind the session to one outer transaction; commits in the code become savepoints.
+
+    Tests marked `concurrent` need real commits seen by other threads: they run on the
+    ordinary session and the tables are emptied afterwards.
+    """
+    if request.node.get_closest_marker("concurrent"):
+        with app.app_context():
+            limiter.reset()
+            try:
+                yield
+            finally:
+                db.session.remove()
+                _empty_all_tables()
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

@@ -34,3 +34,193 @@ def user(
     )
     db.session.commit()
     return created
+
+
+# --- courses -------------------------------------------------------------------------------
+
+PROVIDER_YML = """\
+name: Test Institute of Continuing Education
+address: 1 Test Way, Salem, OR 97301
+signer: {name: "Pat Signer, PhD", title: CE Program Director}
+accreditations:
+  apa:
+    body: American Psychological Association
+    credit_type: CE
+    provider_number: null
+    statement: >-
+      {provider} is approved by the American Psychological Association to sponsor continuing
+      education for psychologists.
+  ace:
+    body: ASWB Approved Continuing Education (ACE)
+    credit_type: clinical
+    provider_number: "1234"
+    approval_period: {start: 2026-01-01, end: 2028-12-31}
+    formats: [asynchronous]
+    statement: >-
+      {provider}, provider #{provider_number}, is approved as an ACE provider. ACE provider
+      approval period: {approval_start} - {approval_end}. Social workers completing this course
+      receive {ce_hours} {credit_type} continuing education credits.
+"""
+
+COURSE_MD = """\
+---
+title: {title}
+summary: A short course used by the tests.
+level: introductory
+format: asynchronous
+ce_hours: 0.25
+credits: {{general: 0.25}}
+accreditations: [apa, ace]
+objectives:
+  - Describe the first thing.
+  - Identify the second thing.
+authors:
+  - {{name: Jamie Author, credentials: PhD, disclosure: No relevant financial relationships.}}
+instructors: [instructor@example.org]
+released: {released}
+review_by: {review_by}
+evolving: true{extra}
+---
+## Overview
+
+This course exists for tests.
+"""
+
+LESSON_MD = """\
+---
+title: {title}
+---
+## {title} heading
+
+{body}
+
+### A subsection
+
+More text with a footnote.[^1]
+
+[^1]: Author A. A real-looking reference. Journal. 2020.
+"""
+
+QUIZ_MD = """\
+---
+passing_score: {passing_score}
+max_attempts: {max_attempts}
+questions_per_attempt: {per_attempt}
+shuffle: {shuffle}
+reveal: {reveal}
+---
+"""
+
+QUESTION_MD = """
+## {qid}
+Which option is right for question {n}?
+
+- [ ] Wrong answer {n}a
+  > Feedback for wrong {n}a.
+- [x] Right answer {n}
+- [ ] Wrong answer {n}b
+
+> Explanation {n}.
+"""
+
+MULTI_QUESTION_MD = """
+## multi-{n}
+Select all that apply for question {n}.
+
+- [x] Good choice {n}
+- [x] Also good {n}
+- [ ] Poor choice {n}
+"""
+
+
+def course_files(
+    *,
+    title: str = "Test Course",
+    lessons: int = 3,
+    questions: int = 6,
+    multiple: int = 1,
+    per_attempt: int | None = None,
+    released: str = "2026-01-01",
+    review_by: str = "2028-12-31",
+    lesson_body: str = "Lesson text for learners.",
+    passing_score: int = 75,
+    max_attempts: int = 3,
+    reveal: str = "after_pass",
+    shuffle: bool = True,
+    min_minutes: int = 0,
+) -> dict[str, bytes]:
+    """A small valid course folder (path -> bytes), as tests need it."""
+    files = {"course.md": COURSE_MD.format(
+            title=title,
+            released=released,
+            review_by=review_by,
+            extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
+        )}
+    for n in range(1, lessons + 1):
+        files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
+    quiz = QUIZ_MD.format(
+        per_attempt=per_attempt or questions + multiple,
+        passing_score=passing_score,
+        max_attempts=max_attempts,
+        reveal=reveal,
+        shuffle="true" if shuffle else "false",
+    )
+    quiz += "".join(QUESTION_MD.format(qid=f"q{n}", n=n) for n in range(1, questions + 1))
+    quiz += "".join(MULTI_QUESTION_MD.format(n=n) for n in range(1, multiple + 1))
+    files["quiz.md"] = quiz
+    return {path: text.encode() for path, text in files.items()}
+
+
+def provider():
+    from ce_platform import content
+
+    parsed, diagnostics = content.parse_provider(PROVIDER_YML)
+    assert parsed is not None, diagnostics
+    return parsed
+
+
+def course(slug: str = "test-course", files: dict[str, bytes] | None = None, **kwargs):
+    """Publish a course through the catalog service and commit; returns the Course."""
+    from ce_platform.catalog import services as catalog
+
+    outcome = catalog.publish_course(
+        db.session, slug, files or course_files(**kwargs), provider()
+    )
+    assert outcome.status in ("created", "updated", "unchanged"), [
+        str(d) for d in outcome.diagnostics
+    ]
+    db.session.commit()
+    return outcome.revision.course
+
+
+def write_courses_root(root, courses: dict[str, dict[str, bytes]]) -> None:
+    """Lay out a folder like courses/: provider.yml plus one folder per course."""
+    from ce_platform import content
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "provider.yml").write_text(PROVIDER_YML)
+    for slug, files in courses.items():
+        content.write_course_folder(root / slug, files)
+
+
+# --- learning ------------------------------------------------------------------------------
+
+
+def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, list[str]]:
+    """Answers for an attempt, read from the server's key: the first `correct` right, rest wrong."""
+    from ce_platform.catalog.models import Question
+    from ce_platform.learning.models import QuizAttempt
+
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    sheet = {}
+    for index, item in enumerate(attempt.drawn):
+        question = db.session.get(Question, item["question_id"])
+        key = {o["id"] for o in question.options if o["correct"]}
+        tokens = {o["id"]: o["token"] for o in item["options"]}
+        right = correct is None or index < correct
+        if right:
+            sheet[item["key"]] = [tokens[i] for i in sorted(key)]
+        else:
+            wrong = next(i for i in tokens if i not in key)
+            sheet[item["key"]] = [tokens[wrong]]
+    return sheet

@@ -100,6 +100,6 @@ def _type_name(kind) -> str:
 
 
 def init_app(app) -> None:
-    from ce_platform.api import auth, me  # noqa: F401  (routes register on import)
+    from ce_platform.api import auth, courses, learning, me  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)

@@ -142,9 +142,11 @@ class _CourseParser:
         self.files: dict[str, bytes] = {}
 
     def path(self, name: str) -> str:
+        """Diagnostic path of a course file: <slug>/<file>."""
         return f"{self.slug}/{name}"
 
     def add(self, name: str, line: int, code: str, message: str) -> None:
+        """Record one diagnostic against a course file."""
         self.diags.append(diag(self.path(name), line, code, message))
 
     # -- files -------------------------------------------------------------------------------
@@ -191,6 +193,7 @@ class _CourseParser:
         """Give the quiz parser a renderer wrapper that reports failures at a line."""
 
         def guard(render: Callable[[], str], line: int) -> str:
+            """Run one render, reporting instead of raising."""
             try:
                 return render()
             except Exception as exc:  # noqa: BLE001
@@ -204,6 +207,7 @@ class _CourseParser:
     def markdown_file(
         self, name: str, *, front_matter_required: bool = True
     ) -> MarkdownFile | None:
+        """Decode and split one .md file; None when it is not UTF-8."""
         text = decode(self.files[name], self.path(name), self.diags)
         if text is None:
             return None
@@ -459,6 +463,7 @@ class _CourseParser:
     def lesson(
         self, number: int, lesson_slug: str, name: str, media: set[str]
     ) -> LessonSource | None:
+        """Validate and render one lesson file; None when it cannot be read."""
         source = self.markdown_file(name)
         if source is None:
             return None
@@ -516,6 +521,7 @@ class _CourseParser:
     # -- the whole folder --------------------------------------------------------------------
 
     def run(self) -> CourseSource | None:
+        """Run every check; the CourseSource only when no error was found."""
         if not SLUG.match(self.slug) or len(self.slug) > MAX_SLUG_LENGTH:
             self.add(
                 COURSE_FILE,
@@ -590,7 +596,8 @@ class _CourseParser:
         if meta.ce_hours is not None:
             if parsed_quiz is not None:
                 self.quiz_warnings(parsed_quiz, meta.ce_hours)
-            if is_far_from_estimate(meta.ce_hours, estimated):
+            every_lesson_read = len(lessons) == len(lesson_names)  # else the count is partial
+            if every_lesson_read and is_far_from_estimate(meta.ce_hours, estimated):
                 self.add(
                     COURSE_FILE,
                     meta.ce_hours_line,

@@ -29,6 +29,8 @@ _QUESTION_ID = re.compile(r"^[a-z0-9-]+$")
 
 @dataclass
 class _Option:
+    """An option while its lines are being collected."""
+
     line: int
     correct: bool
     text_lines: list[str]
@@ -37,6 +39,8 @@ class _Option:
 
 @dataclass
 class _Question:
+    """A question while its lines are being collected."""
+
     id: str
     line: int
     prompt_lines: list[str] = field(default_factory=list)
@@ -81,6 +85,7 @@ def _fence_step(line: str, fence: str | None) -> str | None:
 
 
 def _join(lines: list[str]) -> str:
+    """Join lines, dropping blank lines at both ends."""
     return "\n".join(lines).strip("\n")
 
 
@@ -168,6 +173,7 @@ def _parse_section(
 
 
 def _unexpected(path: str, line: int, question_id: str) -> Diagnostic:
+    """Build the Q008 for stray text after a question's options."""
     return diag(
         path,
         line,

@@ -85,6 +85,7 @@ def _media_filter(media_prefix: str | None):
     """Return an nh3 attribute filter that points `media/...` URLs at the served media folder."""
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        """Rewrite one attribute value; None drops the attribute."""
         if media_prefix is None or (tag, attr) not in (("img", "src"), ("a", "href")):
             return value
         match = _MEDIA_URL.match(value)

@@ -163,9 +163,11 @@ class YamlMapping:
     # -- bookkeeping -------------------------------------------------------------------------
 
     def _where(self) -> str:
+        """Prefix messages about a nested mapping with its name."""
         return f'in "{self.prefix.rstrip(".")}": ' if self.prefix else ""
 
     def _add(self, line: int, code: str, message: str) -> None:
+        """Record one diagnostic in the document's list."""
         self.doc.diagnostics.append(diag(self.doc.path, line, code, message))
 
     def name(self, key: str) -> str:
@@ -173,9 +175,11 @@ class YamlMapping:
         return f"{self.prefix}{key}"
 
     def has(self, key: str) -> bool:
+        """Tell whether a key is present (whatever its value)."""
         return key in self.entries
 
     def key_names(self) -> list[str]:
+        """Keys in file order."""
         return list(self.entries)
 
     def line_of(self, key: str) -> int:
@@ -212,6 +216,7 @@ class YamlMapping:
         return self.doc.construct(self.entries[key][1], self.name(key))
 
     def _wrong_type(self, key: str, expected: str, value: Any) -> None:
+        """Record an F008 naming the key and the expected type."""
         self._add(
             self.line_of(key),
             "F008",
@@ -288,6 +293,7 @@ class YamlMapping:
         return Decimal(str(value))
 
     def boolean(self, key: str) -> bool | None:
+        """A YAML true/false; a quoted "yes" is a string, not a boolean."""
         value = self.raw(key)
         if value is _MISSING:
             return None

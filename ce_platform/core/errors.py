@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ HTTP_CODES = {
     422: "unprocessable",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -114,6 +116,19 @@ def init_app(app: Flask) -> None:
             message = f"Too many requests: the limit is {exc.description}. Wait a minute and try again."
         headers = exc.get_response().headers.items() if status in (405, 429) else None
         return _render(status, code, message, None, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(exc: OperationalError):
+        # The database is down, restarting or (SQLite) locked by another writer: nothing was
+        # committed, and the client may retry.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        response = _render(
+            503,
+            "database_unavailable",
+            "The service is briefly unavailable. Nothing was saved; please try again.",
+        )
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

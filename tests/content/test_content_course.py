@@ -54,7 +54,7 @@ def test_valid_course_parses_without_diagnostics(files, parse):
     assert (
         course.overview_toc_html
         == '<ul>\n<li><a href="#overview" rel="noopener noreferrer">Overview</a></li>\n</ul>'
-    )  # noqa: E501
+    )
 
 
 def test_course_files_hold_every_file_as_exact_bytes(files, parse):

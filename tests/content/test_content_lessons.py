@@ -154,3 +154,12 @@ def test_overview_words_count_towards_the_course_word_count(files, parse):
 
     assert course.word_count == 3300
     assert course.word_count == sum(lesson.word_count for lesson in course.lessons) + 9
+
+
+def test_non_utf8_lesson_is_an_error_at_the_bad_line(files, parse):
+    files["01-introduction.md"] = b"---\ntitle: Intro\n---\nfine\ncaf\xe9\n"
+
+    course, diags = parse(files)
+
+    assert course is None
+    assert found(diags) == {(f"{SLUG}/01-introduction.md", 5, "error", "F001")}

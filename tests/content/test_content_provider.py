@@ -228,3 +228,12 @@ def test_provider_file_that_is_not_utf8_is_an_error(tmp_path):
 
     assert provider is None
     assert found(diags) == {("provider.yml", 1, "error", "F001")}
+
+
+def test_render_statement_leaves_unknown_placeholders_visible_instead_of_raising(provider):
+    accreditation = provider.accreditations["apa"]
+    accreditation.statement = "{provider} {unknown} {"
+
+    assert accreditation.render_statement("P", Decimal("1")) == "{provider} {unknown} {"
+    accreditation.statement = "{provider} {unknown}"
+    assert accreditation.render_statement("P", Decimal("1")) == "P {unknown}"

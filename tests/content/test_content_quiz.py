@@ -375,3 +375,22 @@ def test_option_ids_run_a_to_z_then_aa():
         "az",
         "ba",
     ]
+
+
+def test_quiz_yaml_error_is_reported_at_its_line(files, parse):
+    files["quiz.md"] = "---\npassing_score: 80\nreveal: [after_pass\n---\n" + pool(3)
+
+    course, diags = parse(files)
+
+    assert course is None
+    assert [(d.path, d.code) for d in diags] == [(QUIZ, "F004")]
+    assert diags[0].line in (3, 4)
+
+
+def test_non_utf8_quiz_is_an_error_at_the_bad_line(files, parse):
+    files["quiz.md"] = QUIZ_MD.encode().replace(b"Right one", b"Right \xfe one")
+
+    course, diags = parse(files)
+
+    assert course is None
+    assert found(diags) == {(QUIZ, line_of(QUIZ_MD, "- [x] Right one"), "error", "F001")}

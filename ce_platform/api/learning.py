@@ -1,0 +1,147 @@
+"""/api/v1 enrollment, progress, post-test attempts and the evaluation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g
+
+from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.catalog import services as catalog
+from ce_platform.core.models import utcnow
+from ce_platform.extensions import db
+from ce_platform.learning import services
+from ce_platform.learning.models import Enrollment, LessonProgress, QuizAttempt
+
+
+def enrollment_json(enrollment: Enrollment) -> dict:
+    requirements = services.requirements(enrollment)
+    return {
+        "id": enrollment.id,
+        "course": enrollment.course.slug,
+        "title": enrollment.revision.title,
+        "revision": enrollment.revision.number,
+        "status": services.status(enrollment),
+        "progress": services.progress_percent(enrollment),
+        "enrolled_at": enrollment.enrolled_at.isoformat(),
+        "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
+        "requirements": [
+            {"code": r.code, "label": r.label, "met": r.met, "detail": r.detail}
+            for r in requirements
+        ],
+        "unmet": [r.label for r in requirements if not r.met],
+    }
+
+
+def progress_json(progress: LessonProgress) -> dict:
+    return {
+        "lesson": progress.lesson.slug,
+        "opened_at": progress.first_opened_at.isoformat(),
+        "completed_at": progress.completed_at.isoformat() if progress.completed_at else None,
+        "active_seconds": progress.active_seconds,
+    }
+
+
+def attempt_json(attempt: QuizAttempt) -> dict:
+    body = {
+        "id": attempt.id,
+        "number": attempt.number,
+        "started_at": attempt.started_at.isoformat(),
+        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+        "questions": services.attempt_questions(attempt),
+    }
+    if attempt.submitted_at is not None:
+        body.update(score=attempt.score, passed=attempt.passed)
+        if services.reveal_allowed(attempt):
+            body["results"] = services.attempt_results(attempt)
+    return body
+
+
+def _enrollment(slug: str) -> Enrollment:
+    course = catalog.get_course(db.session, slug)
+    return services.require_enrollment(db.session, g.api_user, course)
+
+
+@bp.post("/courses/<slug>/enrollment")
+@token_required
+def enroll(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment, created = services.enroll(db.session, g.api_user, course, today=date.today())
+    db.session.commit()
+    return {"enrollment": enrollment_json(enrollment)}, 201 if created else 200
+
+
+@bp.get("/enrollments")
+@token_required
+def list_enrollments():
+    enrollments = services.list_enrollments(db.session, g.api_user)
+    return {"enrollments": [enrollment_json(e) for e in enrollments]}
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
+@token_required
+def complete_lesson(slug: str, lesson_slug: str):
+    enrollment = _enrollment(slug)
+    lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
+    progress = services.complete_lesson(db.session, enrollment, lesson)
+    db.session.commit()
+    return {"progress": progress_json(progress), "enrollment": enrollment_json(enrollment)}
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/heartbeat")
+@token_required
+def heartbeat(slug: str, lesson_slug: str):
+    enrollment = _enrollment(slug)
+    lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
+    credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    db.session.commit()
+    return {"credited": credited}
+
+
+@bp.post("/courses/<slug>/quiz/attempts")
+@token_required
+def start_attempt(slug: str):
+    enrollment = _enrollment(slug)
+    attempt, created = services.start_attempt(db.session, enrollment)
+    db.session.commit()
+    return {"attempt": attempt_json(attempt)}, 201 if created else 200
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>")
+@token_required
+def get_attempt(attempt_id: int):
+    return {"attempt": attempt_json(services.get_attempt(db.session, attempt_id, g.api_user))}
+
+
+@bp.post("/quiz/attempts/<int:attempt_id>/submit")
+@token_required
+def submit_attempt(attempt_id: int):
+    attempt = services.get_attempt(db.session, attempt_id, g.api_user)
+    data = fields(json_body(), required={"answers": dict})
+    grade = services.submit_attempt(db.session, attempt, data["answers"])
+    db.session.commit()
+    body = {"score": grade.score, "passed": grade.passed, "attempts_left": grade.attempts_left}
+    if grade.reveal:
+        body["results"] = services.attempt_results(attempt)
+    return body
+
+
+@bp.get("/courses/<slug>/evaluation")
+@token_required
+def evaluation_questions(slug: str):
+    enrollment = _enrollment(slug)
+    return {
+        "questions": services.evaluation_questions(enrollment.revision),
+        "attestation": "I completed this course myself.",
+        "submitted": enrollment.evaluation is not None,
+    }
+
+
+@bp.post("/courses/<slug>/evaluation")
+@token_required
+def submit_evaluation(slug: str):
+    enrollment = _enrollment(slug)
+    data = fields(json_body(), required={"answers": dict, "attestation": bool})
+    services.submit_evaluation(db.session, enrollment, data["answers"], data["attestation"])
+    db.session.commit()
+    return {"enrollment": enrollment_json(enrollment)}, 201

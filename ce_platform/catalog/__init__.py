@@ -1,0 +1,1 @@
+"""The catalog: courses, their published revisions, lessons and questions; sync from content/."""

@@ -1,0 +1,91 @@
+"""`flask courses validate|sync|export`: course folders on disk <-> published revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ce_platform import content
+from ce_platform.catalog import services
+from ce_platform.extensions import db
+
+courses_cli = AppGroup("courses", help="Validate, import and export course folders.")
+
+DEFAULT_ROOT = Path("courses")
+
+
+def _print_diagnostics(diagnostics) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=diagnostic.severity == "error")
+
+
+@courses_cli.command("validate")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_ROOT)
+def validate(path: Path):
+    """Print every diagnostic for PATH (default courses/); exit 1 on any error."""
+    provider, results, provider_diags = content.load_courses(path)
+    everything = list(provider_diags)
+    for _slug, _source, diagnostics in results:
+        everything.extend(diagnostics)
+    _print_diagnostics(everything)
+    errors = sum(1 for d in everything if d.severity == "error")
+    warnings = len(everything) - errors
+    click.echo(f"{len(results)} course(s): {errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise SystemExit(1)
+
+
+@courses_cli.command("sync")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_ROOT)
+def sync(path: Path):
+    """Import every valid course in PATH, each in its own transaction; broken ones are rejected."""
+    provider, provider_diags = content.load_provider(path / services.PROVIDER_FILE)
+    _print_diagnostics(provider_diags)
+    folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if provider is None or content.has_errors(provider_diags):
+        for folder in folders:
+            click.echo(f"{folder.name}: rejected (provider.yml has errors)")
+        raise SystemExit(1)
+    rejected = 0
+    for folder in folders:
+        try:
+            outcome = services.publish_course(
+                db.session, folder.name, content.read_course_folder(folder), provider
+            )
+        except Exception as exc:  # one broken course must not stop the others
+            db.session.rollback()
+            rejected += 1
+            click.echo(f"{folder.name}: rejected ({exc})", err=True)
+            continue
+        _print_diagnostics(outcome.diagnostics)
+        if outcome.status == "rejected":
+            db.session.rollback()
+            rejected += 1
+            click.echo(f"{folder.name}: rejected")
+            continue
+        db.session.commit()
+        click.echo(f"{folder.name}: {outcome.status} (revision {outcome.revision.number})")
+    if rejected:
+        raise SystemExit(1)
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def export(slug: str, dest: Path):
+    """Write the published revision of SLUG to DEST/SLUG/, with DEST/provider.yml."""
+    try:
+        course = services.get_course(db.session, slug)
+    except Exception as exc:
+        raise click.ClickException(str(exc)) from None
+    revision = course.current_revision
+    dest.mkdir(parents=True, exist_ok=True)
+    content.write_course_folder(dest / slug, services.export_files(revision))
+    (dest / services.PROVIDER_FILE).write_text(revision.provider_source, encoding="utf-8")
+    click.echo(f"exported {slug} revision {revision.number} to {dest / slug}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(courses_cli)

@@ -1,0 +1,265 @@
+"""Catalog rules: publish validated course content as revisions, and find what learners may see."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ce_platform import content
+from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question, RevisionFile
+from ce_platform.core import audit
+from ce_platform.core.errors import NotFound
+
+PROVIDER_FILE = "provider.yml"
+
+
+@dataclass
+class SyncOutcome:
+    """What publishing one course folder did: created | updated | unchanged | rejected."""
+
+    slug: str
+    status: str
+    revision: CourseRevision | None = None
+    diagnostics: list[content.Diagnostic] = field(default_factory=list)
+
+
+def media_prefix(slug: str, number: int) -> str:
+    """Where a revision's media is served; lesson HTML links there, fixed at publication."""
+    return f"/courses/{slug}/r{number}/media/"
+
+
+def revision_hash(source: content.CourseSource, provider: content.Provider) -> str:
+    """Identify a revision by its files and the provider text printed on its certificates."""
+    digest = hashlib.sha256()
+    digest.update(source.content_hash.encode())
+    digest.update(b"\0")
+    digest.update(provider.source_text.encode())
+    return digest.hexdigest()
+
+
+def get_course(session, slug: str) -> Course:
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or course.current_revision is None:
+        raise NotFound(f"There is no course '{slug}'.")
+    return course
+
+
+def next_revision_number(session, slug: str) -> int:
+    current = session.scalar(
+        select(func.max(CourseRevision.number))
+        .join(Course, CourseRevision.course_id == Course.id)
+        .where(Course.slug == slug)
+    )
+    return (current or 0) + 1
+
+
+def publish_course(
+    session,
+    slug: str,
+    files: Mapping[str, bytes],
+    provider: content.Provider,
+    *,
+    published_by_id: int | None = None,
+) -> SyncOutcome:
+    """Validate a course folder and, when it changed, store it as the next revision.
+
+    Lesson and question HTML is rendered here, once; requests only read what is stored.
+    """
+    number = next_revision_number(session, slug)
+    source, diagnostics = content.parse_course(
+        slug, files, provider=provider, media_prefix=media_prefix(slug, number)
+    )
+    if source is None:
+        return SyncOutcome(slug, "rejected", diagnostics=diagnostics)
+
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    new_hash = revision_hash(source, provider)
+    if course is not None and course.current_revision is not None:
+        if course.current_revision.content_hash == new_hash:
+            return SyncOutcome(slug, "unchanged", course.current_revision, diagnostics)
+    status = "created" if course is None or course.current_revision is None else "updated"
+    if course is None:
+        course = Course(slug=slug)
+        session.add(course)
+        session.flush()
+
+    revision = _build_revision(course, number, new_hash, source, provider, published_by_id)
+    session.add(revision)
+    session.flush()
+    course.current_revision = revision
+    audit.record(
+        session,
+        "course.published",
+        actor_id=published_by_id,
+        subject_type="course_revision",
+        subject_id=revision.id,
+        data={"course": slug, "revision": number, "hash": new_hash},
+    )
+    session.flush()
+    return SyncOutcome(slug, status, revision, diagnostics)
+
+
+def _build_revision(
+    course: Course,
+    number: int,
+    content_hash: str,
+    source: content.CourseSource,
+    provider: content.Provider,
+    published_by_id: int | None,
+) -> CourseRevision:
+    accreditations = []
+    for key in source.accreditations:
+        accreditation = provider.accreditations[key]
+        accreditations.append(
+            {
+                "key": key,
+                "body": accreditation.body,
+                "provider_number": accreditation.provider_number,
+                "credit_type": accreditation.credit_type,
+                "approval_start": _iso(accreditation.approval_start),
+                "approval_end": _iso(accreditation.approval_end),
+                "formats": list(accreditation.formats),
+                "commensurate": accreditation.commensurate,
+                "statement": accreditation.render_statement(provider.name, source.ce_hours),
+            }
+        )
+    quiz = source.quiz
+    return CourseRevision(
+        course=course,
+        number=number,
+        content_hash=content_hash,
+        published_by_id=published_by_id,
+        title=source.title,
+        summary=source.summary,
+        level=source.level,
+        format=source.format,
+        format_wording=content.FORMAT_WORDING.get(source.format, source.format),
+        ce_hours=source.ce_hours,
+        credits={category: str(hours) for category, hours in source.credits.items()},
+        objectives=list(source.objectives),
+        authors=[
+            {"name": a.name, "credentials": a.credentials, "disclosure": a.disclosure}
+            for a in source.authors
+        ],
+        instructors=[email.lower() for email in source.instructors],
+        provider={
+            "name": provider.name,
+            "address": provider.address,
+            "signer": {"name": provider.signer.name, "title": provider.signer.title},
+        },
+        accreditations=accreditations,
+        provider_source=provider.source_text,
+        released=source.released,
+        review_by=source.review_by,
+        evolving=source.evolving,
+        min_minutes=source.min_minutes,
+        overview_html=source.overview_html,
+        overview_toc_html=source.overview_toc_html,
+        word_count=source.word_count,
+        estimated_hours=source.estimated_hours,
+        passing_score=quiz.passing_score,
+        max_attempts=quiz.max_attempts,
+        questions_per_attempt=quiz.questions_per_attempt,
+        shuffle=quiz.shuffle,
+        reveal=quiz.reveal,
+        lessons=[
+            Lesson(
+                position=position,
+                slug=lesson.slug,
+                title=lesson.title,
+                source=lesson.body,
+                html=lesson.html,
+                toc_html=lesson.toc_html,
+                minutes=lesson.minutes,
+                word_count=lesson.word_count,
+            )
+            for position, lesson in enumerate(source.lessons, start=1)
+        ],
+        questions=[
+            Question(
+                position=position,
+                key=question.id,
+                kind=question.kind,
+                prompt_html=question.prompt_html,
+                options=[
+                    {
+                        "id": option.id,
+                        "html": option.html,
+                        "correct": option.correct,
+                        "feedback_html": option.feedback_html,
+                    }
+                    for option in question.options
+                ],
+                explanation_html=question.explanation_html,
+            )
+            for position, question in enumerate(quiz.questions, start=1)
+        ],
+        files=[RevisionFile(path=path, data=data) for path, data in sorted(source.files.items())],
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def export_files(revision: CourseRevision) -> dict[str, bytes]:
+    """The course folder exactly as it was published."""
+    return {f.path: f.data for f in revision.files}
+
+
+def catalog(
+    session,
+    *,
+    today: date,
+    category: str | None = None,
+    level: str | None = None,
+    max_hours: Decimal | None = None,
+) -> list[CourseRevision]:
+    """Current revisions open to new learners, filtered, ordered by title."""
+    query = (
+        select(CourseRevision)
+        .join(Course, Course.current_revision_id == CourseRevision.id)
+        .where(CourseRevision.review_by >= today)
+        .options(selectinload(CourseRevision.lessons).load_only(Lesson.minutes, Lesson.position))
+        .order_by(CourseRevision.title)
+    )
+    if level:
+        query = query.where(CourseRevision.level == level)
+    if max_hours is not None:
+        query = query.where(CourseRevision.ce_hours <= max_hours)
+    revisions = list(session.scalars(query))
+    if category:
+        revisions = [r for r in revisions if Decimal(r.credits.get(category, "0")) > 0]
+    return revisions
+
+
+def find_lesson(revision: CourseRevision, lesson_slug: str) -> Lesson:
+    for lesson in revision.lessons:
+        if lesson.slug == lesson_slug:
+            return lesson
+    raise NotFound(f"Course '{revision.slug}' has no lesson '{lesson_slug}'.")
+
+
+def find_media(session, slug: str, number: int, name: str) -> RevisionFile:
+    """A media file of one revision; any other path (traversal included) is simply not found."""
+    if ".." in name.split("/") or name.startswith("/") or "\\" in name:
+        raise NotFound("No such media file.")
+    media = session.scalar(
+        select(RevisionFile)
+        .join(CourseRevision, RevisionFile.revision_id == CourseRevision.id)
+        .join(Course, CourseRevision.course_id == Course.id)
+        .where(
+            Course.slug == slug,
+            CourseRevision.number == number,
+            RevisionFile.path == f"media/{name}",
+        )
+    )
+    if media is None:
+        raise NotFound("No such media file.")
+    return media

@@ -1,0 +1,89 @@
+"""Catalog, course and lesson pages, and course media."""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from collections.abc import Callable
+
+from flask import Blueprint, make_response, render_template, request
+
+from ce_platform import content
+from ce_platform.catalog import services
+from ce_platform.extensions import db
+
+bp = Blueprint("catalog", __name__)
+
+HOURS_CHOICES = ("0.5", "1", "1.5", "2", "3")
+
+# Features built on the catalog add to the course page through these hooks (course -> context),
+# so the catalog never imports them. A hook may replace "revision" (a learner's pinned one)
+# and add rendered HTML to "course_panels".
+COURSE_PAGE_HOOKS: list[Callable] = []
+MEDIA_TYPES = {"svg": "image/svg+xml", "webp": "image/webp"}
+
+
+def _max_hours(raw: str | None) -> Decimal | None:
+    try:
+        return Decimal(raw) if raw else None
+    except InvalidOperation:
+        return None
+
+
+@bp.get("/")
+def index():
+    filters = {
+        "category": request.args.get("category") or None,
+        "level": request.args.get("level") or None,
+        "hours": request.args.get("hours") or None,
+    }
+    if filters["category"] not in (None, *content.CREDIT_CATEGORIES):
+        filters["category"] = None
+    if filters["level"] not in (None, *content.LEVELS):
+        filters["level"] = None
+    revisions = services.catalog(
+        db.session,
+        today=date.today(),
+        category=filters["category"],
+        level=filters["level"],
+        max_hours=_max_hours(filters["hours"]),
+    )
+    return render_template(
+        "catalog/index.html",
+        revisions=revisions,
+        filters=filters,
+        categories=content.CREDIT_CATEGORIES,
+        levels=content.LEVELS,
+        hours_choices=HOURS_CHOICES,
+    )
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    course = services.get_course(db.session, slug)
+    context = {
+        "course": course,
+        "revision": course.current_revision,
+        "open_for_enrollment": course.current_revision.is_open_on(date.today()),
+        "course_panels": [],
+    }
+    for hook in COURSE_PAGE_HOOKS:
+        hook(course, context)
+    return render_template("catalog/course.html", **context)
+
+
+@bp.get("/courses/<slug>/r<int:number>/media/<path:name>")
+def media(slug: str, number: int, name: str):
+    media = services.find_media(db.session, slug, number, name)
+    extension = name.rsplit(".", 1)[-1].lower()
+    mimetype = MEDIA_TYPES.get(extension) or mimetypes.guess_type(name)[0]
+    response = make_response(media.data)
+    response.mimetype = mimetype or "application/octet-stream"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened on its own must not run anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400  # a revision's media never changes
+    return response

@@ -1,0 +1,675 @@
+"""Learning rules: enrollment, progress and seat time, post-test attempts, evaluation, the gate."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ce_platform.accounts.models import User
+from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
+from ce_platform.core import audit
+from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
+from ce_platform.core.models import utcnow
+from ce_platform.learning.models import Enrollment, Evaluation, LessonProgress, QuizAttempt
+from ce_platform.learning.questions import QUESTION_TYPES
+
+HEARTBEAT_CAP_SECONDS = 60
+
+# --- enrollment ----------------------------------------------------------------------------
+
+
+def get_enrollment(session, user: User, course: Course) -> Enrollment | None:
+    return session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    )
+
+
+def enroll(session, user: User, course: Course, *, today: date) -> tuple[Enrollment, bool]:
+    """Enroll once, pinned to the current revision; (enrollment, created)."""
+    existing = get_enrollment(session, user, course)
+    if existing is not None:
+        return existing, False
+    revision = course.current_revision
+    if not revision.is_open_on(today):
+        raise BusinessRuleError(
+            f"'{revision.title}' passed its review date on {revision.review_by.isoformat()} "
+            "and is closed to new learners."
+        )
+    enrollment = Enrollment(user_id=user.id, course_id=course.id, revision_id=revision.id)
+    try:
+        with session.begin_nested():
+            session.add(enrollment)
+            session.flush()
+    except IntegrityError:  # a concurrent request enrolled first
+        existing = get_enrollment(session, user, course)
+        if existing is None:
+            raise
+        return existing, False
+    audit.record(
+        session,
+        "enrollment.created",
+        actor_id=user.id,
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        data={"course": course.slug, "revision": revision.number},
+    )
+    return enrollment, True
+
+
+def require_enrollment(session, user: User, course: Course) -> Enrollment:
+    enrollment = get_enrollment(session, user, course)
+    if enrollment is None:
+        raise BusinessRuleError("Enroll in this course first.")
+    return enrollment
+
+
+def learner_revision(session, user: User | None, course: Course) -> CourseRevision:
+    """The revision a learner sees: their pinned one if enrolled, else the current one."""
+    if user is not None:
+        enrollment = get_enrollment(session, user, course)
+        if enrollment is not None:
+            return enrollment.revision
+    return course.current_revision
+
+
+def list_enrollments(session, user: User) -> list[Enrollment]:
+    return list(
+        session.scalars(
+            select(Enrollment)
+            .where(Enrollment.user_id == user.id)
+            .options(
+                selectinload(Enrollment.revision).selectinload(CourseRevision.lessons),
+                selectinload(Enrollment.course),
+                selectinload(Enrollment.progress),
+                selectinload(Enrollment.attempts),
+                selectinload(Enrollment.evaluation),
+            )
+            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+        )
+    )
+
+
+# --- lessons and seat time -----------------------------------------------------------------
+
+
+def _progress(session, enrollment: Enrollment, lesson: Lesson) -> LessonProgress | None:
+    return session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.enrollment_id == enrollment.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+
+
+def _check_lesson(enrollment: Enrollment, lesson: Lesson) -> None:
+    if lesson.revision_id != enrollment.revision_id:
+        raise NotFound("This lesson is not part of your course.")
+
+
+def open_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonProgress:
+    """Record that a lesson was opened (the first time only)."""
+    _check_lesson(enrollment, lesson)
+    progress = _progress(session, enrollment, lesson)
+    if progress is None:
+        progress = LessonProgress(
+            enrollment_id=enrollment.id, lesson_id=lesson.id, active_seconds=0
+        )
+        try:
+            with session.begin_nested():
+                session.add(progress)
+                session.flush()
+        except IntegrityError:  # opened concurrently
+            progress = _progress(session, enrollment, lesson)
+        session.expire(enrollment, ["progress"])
+    return progress
+
+
+def complete_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonProgress:
+    progress = open_lesson(session, enrollment, lesson)
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        session.flush()
+        refresh_completion(session, enrollment)
+    return progress
+
+
+def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime) -> int:
+    """Credit active time since the previous heartbeat, at most 60 s; return seconds credited."""
+    progress = open_lesson(session, enrollment, lesson)
+    credited = 0
+    if progress.last_heartbeat_at is not None:
+        elapsed = (now - progress.last_heartbeat_at).total_seconds()
+        credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
+    progress.active_seconds += credited
+    progress.last_heartbeat_at = now
+    session.flush()
+    return credited
+
+
+def active_seconds(enrollment: Enrollment) -> int:
+    return sum(p.active_seconds for p in enrollment.progress)
+
+
+# --- the completion gate -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    label: str
+    met: bool
+    detail: str
+
+
+def requirements(enrollment: Enrollment) -> list[Requirement]:
+    """Every requirement of the CE completion gate, in CE_RULES order, each met or not."""
+    revision = enrollment.revision
+    lessons = revision.lessons
+    done = {p.lesson_id for p in enrollment.progress if p.completed_at is not None}
+    remaining = [lesson.title for lesson in lessons if lesson.id not in done]
+    out = [
+        Requirement(
+            "lessons",
+            "Complete every lesson",
+            not remaining,
+            f"{len(lessons) - len(remaining)} of {len(lessons)} lessons complete"
+            + (f"; still to complete: {', '.join(remaining)}" if remaining else ""),
+        )
+    ]
+    if revision.min_minutes:
+        seconds = active_seconds(enrollment)
+        out.append(
+            Requirement(
+                "seat_time",
+                f"Spend at least {revision.min_minutes} active minutes in the lessons",
+                seconds >= revision.min_minutes * 60,
+                f"{seconds // 60} of {revision.min_minutes} minutes so far",
+            )
+        )
+    graded = [a for a in enrollment.attempts if a.submitted_at is not None]
+    best = max((a.score for a in graded), default=None)
+    passed = any(a.passed for a in graded)
+    if passed:
+        detail = f"passed with {best}%"
+    elif best is None:
+        detail = f"not taken yet; {revision.passing_score}% needed"
+    else:
+        left = attempts_left(enrollment)
+        detail = f"best score {best}%; {revision.passing_score}% needed" + (
+            "" if left is None else f"; {left} attempt{'s' if left != 1 else ''} left"
+        )
+    out.append(
+        Requirement(
+            "post_test", f"Pass the post-test ({revision.passing_score}% or better)", passed, detail
+        )
+    )
+    evaluation = enrollment.evaluation
+    out.append(
+        Requirement(
+            "evaluation",
+            "Submit the course evaluation",
+            evaluation is not None,
+            "submitted" if evaluation else "not submitted yet",
+        )
+    )
+    out.append(
+        Requirement(
+            "attestation",
+            'Attest "I completed this course myself"',
+            bool(evaluation and evaluation.attested),
+            "attested" if evaluation and evaluation.attested else "given with the evaluation",
+        )
+    )
+    return out
+
+
+def unmet_requirements(enrollment: Enrollment) -> list[Requirement]:
+    return [r for r in requirements(enrollment) if not r.met]
+
+
+STATUS_LABELS = {
+    "in_progress": "In progress",
+    "awaiting_post_test": "Awaiting post-test",
+    "awaiting_evaluation": "Awaiting evaluation",
+    "complete": "Complete",
+}
+
+
+def status(enrollment: Enrollment) -> str:
+    unmet = {r.code for r in unmet_requirements(enrollment)}
+    if not unmet:
+        return "complete"
+    if unmet & {"lessons", "seat_time"}:
+        return "in_progress"
+    if "post_test" in unmet:
+        return "awaiting_post_test"
+    return "awaiting_evaluation"
+
+
+def progress_percent(enrollment: Enrollment) -> int:
+    """Share of the gate's requirements met, lessons counted one by one."""
+    lessons = enrollment.revision.lessons
+    done = sum(1 for p in enrollment.progress if p.completed_at is not None)
+    steps = len(lessons) + 3  # post-test, evaluation, attestation
+    met = done + sum(1 for r in requirements(enrollment)[1:] if r.met and r.code != "seat_time")
+    return round(100 * met / steps)
+
+
+def refresh_completion(session, enrollment: Enrollment) -> bool:
+    """Mark the enrollment complete once nothing is unmet; return whether it is complete."""
+    session.flush()
+    session.refresh(enrollment)
+    if enrollment.status == "complete":
+        return True
+    if unmet_requirements(enrollment):
+        return False
+    enrollment.status = "complete"
+    enrollment.completed_at = utcnow()
+    audit.record(
+        session,
+        "enrollment.completed",
+        actor_id=enrollment.user_id,
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        data={"course": enrollment.course.slug, "revision": enrollment.revision.number},
+    )
+    return True
+
+
+# --- post-test -----------------------------------------------------------------------------
+
+
+def option_token(seed: str, question_key: str, option_id: str) -> str:
+    """An opaque option id for one attempt, derived from its seed."""
+    digest = hashlib.sha256(f"{seed}:{question_key}:{option_id}".encode()).hexdigest()
+    return digest[:12]
+
+
+def draw(questions: list[Question], *, seed: str, count: int, shuffle: bool) -> list[dict]:
+    """Pick and order an attempt's questions and options; the same seed gives the same draw."""
+    rng = random.Random(seed)
+    pool = sorted(questions, key=lambda q: q.position)
+    chosen = rng.sample(pool, count) if count < len(pool) else list(pool)
+    if shuffle:
+        rng.shuffle(chosen)
+    else:
+        chosen.sort(key=lambda q: q.position)
+    drawn = []
+    for question in chosen:
+        option_ids = [option["id"] for option in question.options]
+        if shuffle:
+            rng.shuffle(option_ids)
+        drawn.append(
+            {
+                "question_id": question.id,
+                "key": question.key,
+                "options": [
+                    {"token": option_token(seed, question.key, oid), "id": oid}
+                    for oid in option_ids
+                ],
+            }
+        )
+    return drawn
+
+
+def attempts_left(enrollment: Enrollment) -> int | None:
+    limit = enrollment.revision.max_attempts
+    if not limit:
+        return None
+    used = sum(1 for a in enrollment.attempts if a.submitted_at is not None)
+    return max(0, limit - used)
+
+
+def open_attempt(enrollment: Enrollment) -> QuizAttempt | None:
+    return next((a for a in enrollment.attempts if a.submitted_at is None), None)
+
+
+def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
+    """Return the open attempt, or draw a new one when the rules allow; (attempt, created)."""
+    session.refresh(enrollment)
+    existing = open_attempt(enrollment)
+    if existing is not None:
+        return existing, False
+    blocking = [r for r in requirements(enrollment) if r.code in ("lessons", "seat_time") and not r.met]
+    if blocking:
+        raise BusinessRuleError(
+            "The post-test opens once the lessons are done: "
+            + "; ".join(f"{r.label} ({r.detail})" for r in blocking),
+            {"unmet": [r.code for r in blocking]},
+        )
+    if any(a.passed for a in enrollment.attempts):
+        raise BusinessRuleError("You have already passed the post-test.")
+    if attempts_left(enrollment) == 0:
+        raise BusinessRuleError(
+            f"All {enrollment.revision.max_attempts} post-test attempts are used; "
+            "contact the CE program office if you need help."
+        )
+    revision = enrollment.revision
+    seed = secrets.token_hex(16)
+    number = 1 + max((a.number for a in enrollment.attempts), default=0)
+    attempt = QuizAttempt(
+        enrollment_id=enrollment.id,
+        number=number,
+        seed=seed,
+        drawn=draw(
+            revision.questions,
+            seed=seed,
+            count=revision.questions_per_attempt,
+            shuffle=revision.shuffle,
+        ),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:  # a concurrent start made this attempt number first
+        session.expire(enrollment, ["attempts"])
+        existing = open_attempt(enrollment)
+        if existing is None:
+            raise
+        return existing, False
+    session.expire(enrollment, ["attempts"])
+    audit.record(
+        session,
+        "attempt.started",
+        actor_id=enrollment.user_id,
+        subject_type="quiz_attempt",
+        subject_id=attempt.id,
+        data={"enrollment": enrollment.id, "number": number},
+    )
+    return attempt, True
+
+
+def _questions_by_id(revision: CourseRevision) -> dict[int, Question]:
+    return {q.id: q for q in revision.questions}
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[dict]:
+    """The learner-facing questions: prompts and option HTML under opaque ids, no answer key."""
+    questions = _questions_by_id(attempt.enrollment.revision)
+    out = []
+    for item in attempt.drawn:
+        question = questions[item["question_id"]]
+        html_by_id = {option["id"]: option["html"] for option in question.options}
+        out.append(
+            {
+                "id": item["key"],
+                "prompt_html": question.prompt_html,
+                "multiple": question.kind == "multiple",
+                "kind": question.kind,
+                "options": [
+                    {"id": option["token"], "html": html_by_id[option["id"]]}
+                    for option in item["options"]
+                ],
+            }
+        )
+    return out
+
+
+def get_attempt(session, attempt_id: int, user: User) -> QuizAttempt:
+    """An attempt its owner may see; anyone else is told it does not exist."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.enrollment.user_id != user.id:
+        raise NotFound("There is no such post-test attempt.")
+    return attempt
+
+
+@dataclass
+class Grade:
+    attempt: QuizAttempt
+    score: int
+    passed: bool
+    attempts_left: int | None
+    reveal: bool
+
+
+def check_answers(attempt: QuizAttempt, answers: object) -> dict[str, list[str]]:
+    """Validate an answer sheet against this attempt; every problem is named, nothing stored."""
+    if not isinstance(answers, dict):
+        raise ValidationError("answers must be an object of question id -> list of option ids.")
+    drawn = {item["key"]: item for item in attempt.drawn}
+    questions = _questions_by_id(attempt.enrollment.revision)
+    problems: dict[str, str] = {}
+    for key, chosen in answers.items():
+        if key not in drawn:
+            problems[str(key)] = "not a question of this attempt"
+        elif not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+            problems[key] = "must be a list of option ids"
+        else:
+            tokens = {option["token"] for option in drawn[key]["options"]}
+            unknown = [c for c in chosen if c not in tokens]
+            kind = QUESTION_TYPES[questions[drawn[key]["question_id"]].kind]
+            shape = kind.check_answer(chosen)
+            if unknown:
+                problems[key] = f"unknown option id(s): {', '.join(unknown)}"
+            elif shape:
+                problems[key] = shape
+    for key in drawn:
+        if key not in answers:
+            problems[key] = "not answered"
+    if problems:
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        raise ValidationError(f"The answers cannot be graded: {listed}", problems)
+    return answers  # type: ignore[return-value]
+
+
+def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
+    """Grade an attempt exactly once, on the server."""
+    if attempt.submitted_at is not None:
+        raise Conflict("This attempt was already submitted and graded.")
+    answers = check_answers(attempt, answers)
+    enrollment = attempt.enrollment
+    revision = enrollment.revision
+    questions = _questions_by_id(revision)
+    results = []
+    correct_count = 0
+    for item in attempt.drawn:
+        question = questions[item["question_id"]]
+        token_to_id = {option["token"]: option["id"] for option in item["options"]}
+        chosen_ids = {token_to_id[t] for t in answers[item["key"]]}
+        correct_ids = {option["id"] for option in question.options if option["correct"]}
+        is_correct = QUESTION_TYPES[question.kind].is_correct(chosen_ids, correct_ids)
+        correct_count += is_correct
+        results.append({"key": item["key"], "correct": is_correct, "chosen": sorted(chosen_ids)})
+    score = round(100 * correct_count / len(attempt.drawn))
+    passed = score >= revision.passing_score
+    # Only one request may move the attempt from open to graded.
+    claimed = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            submitted_at=utcnow(),
+            responses=answers,
+            results=results,
+            score=score,
+            passed=passed,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("This attempt was already submitted and graded.")
+    session.refresh(attempt)
+    session.expire(enrollment, ["attempts"])
+    audit.record(
+        session,
+        "attempt.submitted",
+        actor_id=enrollment.user_id,
+        subject_type="quiz_attempt",
+        subject_id=attempt.id,
+        data={"score": score, "passed": passed, "number": attempt.number},
+    )
+    left = attempts_left(enrollment)
+    refresh_completion(session, enrollment)
+    return Grade(attempt, score, passed, left, reveal_allowed(attempt))
+
+
+def reveal_allowed(attempt: QuizAttempt) -> bool:
+    """Whether this graded attempt may show correct options, feedback and explanations."""
+    if attempt.submitted_at is None:
+        return False
+    policy = attempt.enrollment.revision.reveal
+    if policy == "after_each":
+        return True
+    if policy == "after_pass":
+        enrollment = attempt.enrollment
+        return any(a.passed for a in enrollment.attempts) or attempts_left(enrollment) == 0
+    return False
+
+
+def attempt_results(attempt: QuizAttempt) -> list[dict]:
+    """Per-question results with the key, feedback and explanation (only once revealed)."""
+    if not reveal_allowed(attempt):
+        raise BusinessRuleError("Results with answers are not available for this attempt.")
+    questions = _questions_by_id(attempt.enrollment.revision)
+    by_key = {r["key"]: r for r in attempt.results}
+    out = []
+    for item in attempt.drawn:
+        question = questions[item["question_id"]]
+        options = {o["id"]: o for o in question.options}
+        chosen = set(by_key[item["key"]]["chosen"])
+        out.append(
+            {
+                "id": item["key"],
+                "prompt_html": question.prompt_html,
+                "correct": by_key[item["key"]]["correct"],
+                "explanation_html": question.explanation_html,
+                "options": [
+                    {
+                        "id": option["token"],
+                        "html": options[option["id"]]["html"],
+                        "chosen": option["id"] in chosen,
+                        "correct": options[option["id"]]["correct"],
+                        "feedback_html": options[option["id"]]["feedback_html"],
+                    }
+                    for option in item["options"]
+                ],
+            }
+        )
+    return out
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+STANDARD_ITEMS = (
+    {"id": "relevant", "type": "rating", "prompt": "The content was relevant to my practice."},
+    {"id": "level", "type": "rating", "prompt": "The content was presented at the stated level."},
+    {"id": "knowledgeable", "type": "rating", "prompt": "The author(s) were knowledgeable."},
+    {
+        "id": "bias_free",
+        "type": "choice",
+        "prompt": "The material was free of commercial bias.",
+        "choices": ["yes", "no"],
+    },
+    {
+        "id": "minutes",
+        "type": "number",
+        "prompt": "How many minutes did the course take you?",
+        "min": 1,
+        "max": 1440,
+    },
+    {
+        "id": "recommend",
+        "type": "choice",
+        "prompt": "Would you recommend this course to a colleague?",
+        "choices": ["yes", "no"],
+    },
+    {"id": "comments", "type": "text", "prompt": "Comments (optional)", "max_length": 2000},
+)
+
+
+def evaluation_questions(revision: CourseRevision) -> list[dict]:
+    """One rating per learning objective, then the standard items of CE_RULES.md."""
+    items = [
+        {
+            "id": f"objective_{n}",
+            "type": "rating",
+            "prompt": f"The course met this objective: {objective}",
+        }
+        for n, objective in enumerate(revision.objectives, start=1)
+    ]
+    items.extend(dict(item) for item in STANDARD_ITEMS)
+    for item in items:
+        if item["type"] == "rating":
+            item.update({"min": 1, "max": 5})
+        item["required"] = item["type"] != "text"
+    return items
+
+
+def check_evaluation(revision: CourseRevision, answers: object) -> dict:
+    if not isinstance(answers, dict):
+        raise ValidationError("answers must be an object of question id -> answer.")
+    questions = {q["id"]: q for q in evaluation_questions(revision)}
+    problems: dict[str, str] = {}
+    clean: dict[str, object] = {}
+    for key in answers:
+        if key not in questions:
+            problems[str(key)] = "not a question of this evaluation"
+    for key, question in questions.items():
+        value = answers.get(key)
+        if value is None or value == "":
+            if question["required"]:
+                problems[key] = "required"
+            continue
+        kind = question["type"]
+        if kind in ("rating", "number"):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems[key] = "must be a whole number"
+            elif not question["min"] <= value <= question["max"]:
+                problems[key] = f"must be between {question['min']} and {question['max']}"
+        elif kind == "choice":
+            if value not in question["choices"]:
+                problems[key] = f"must be one of: {', '.join(question['choices'])}"
+        elif kind == "text":
+            if not isinstance(value, str):
+                problems[key] = "must be text"
+            elif len(value) > question["max_length"]:
+                problems[key] = f"must be at most {question['max_length']} characters"
+            else:
+                value = value.strip()
+        clean[key] = value
+    if problems:
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        raise ValidationError(f"The evaluation is incomplete: {listed}", problems)
+    return clean
+
+
+def submit_evaluation(session, enrollment: Enrollment, answers: object, attestation: object) -> Evaluation:
+    """Store the one evaluation of an enrollment, with the learner's attestation."""
+    if enrollment.evaluation is not None:
+        raise Conflict("You have already submitted the evaluation for this course.")
+    if not any(a.passed for a in enrollment.attempts):
+        raise BusinessRuleError("The evaluation opens after you pass the post-test.")
+    clean = check_evaluation(enrollment.revision, answers)
+    if attestation is not True:
+        raise ValidationError(
+            'Tick "I completed this course myself" to submit the evaluation.',
+            {"attestation": "required"},
+        )
+    evaluation = Evaluation(enrollment_id=enrollment.id, answers=clean, attested=True)
+    try:
+        with session.begin_nested():
+            session.add(evaluation)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("You have already submitted the evaluation for this course.") from None
+    session.expire(enrollment, ["evaluation"])
+    audit.record(
+        session,
+        "evaluation.submitted",
+        actor_id=enrollment.user_id,
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        data={"attested": True},
+    )
+    refresh_completion(session, enrollment)
+    return evaluation
+
+

@@ -1,0 +1,288 @@
+"""Learner pages: enroll, read lessons, take the post-test, evaluate, and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ce_platform.catalog import services as catalog
+from ce_platform.catalog.views import COURSE_PAGE_HOOKS
+from ce_platform.core.errors import BusinessRuleError, CEError, ValidationError
+from ce_platform.core.models import utcnow
+from ce_platform.extensions import db
+from ce_platform.learning import services
+from ce_platform.learning.models import Enrollment
+from ce_platform.learning.questions import QUESTION_TYPES
+
+bp = Blueprint("learning", __name__)
+
+
+def next_step(enrollment: Enrollment) -> tuple[str, str]:
+    """The one thing a learner should do next, as (label, url)."""
+    slug = enrollment.course.slug
+    done = {p.lesson_id for p in enrollment.progress if p.completed_at is not None}
+    for lesson in enrollment.revision.lessons:
+        if lesson.id not in done:
+            return f"Continue: {lesson.title}", url_for(
+                "learning.lesson", slug=slug, lesson_slug=lesson.slug
+            )
+    unmet = {r.code for r in services.unmet_requirements(enrollment)}
+    if "seat_time" in unmet:
+        first = enrollment.revision.lessons[0]
+        return "Spend more time with the lessons", url_for(
+            "learning.lesson", slug=slug, lesson_slug=first.slug
+        )
+    if "post_test" in unmet:
+        return "Take the post-test", url_for("learning.quiz", slug=slug)
+    if unmet:
+        return "Complete the evaluation", url_for("learning.evaluation", slug=slug)
+    return "Get your certificate", url_for("catalog.course", slug=slug)
+
+
+def _course_panel(course, context: dict) -> None:
+    """Add the learner's enrollment, pinned revision and remaining requirements to the page."""
+    enrollment = None
+    if current_user.is_authenticated:
+        enrollment = services.get_enrollment(db.session, current_user, course)
+    if enrollment is not None:
+        context["revision"] = enrollment.revision
+    context["course_panels"].append(
+        render_template(
+            "learning/_course_panel.html",
+            course=course,
+            enrollment=enrollment,
+            requirements=services.requirements(enrollment) if enrollment else [],
+            status=services.status(enrollment) if enrollment else None,
+            next_step=next_step(enrollment) if enrollment else None,
+            open_for_enrollment=context["open_for_enrollment"],
+            status_labels=services.STATUS_LABELS,
+        )
+    )
+
+
+COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _enrollment_or_redirect(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.get_enrollment(db.session, current_user, course)
+    return course, enrollment
+
+
+@bp.post("/courses/<slug>/enroll")
+@login_required
+def enroll(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment, created = services.enroll(db.session, current_user, course, today=date.today())
+    db.session.commit()
+    if created:
+        flash(f"You are enrolled in {enrollment.revision.title}.", "success")
+    first = enrollment.revision.lessons[0]
+    return redirect(url_for("learning.lesson", slug=slug, lesson_slug=first.slug))
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    course, enrollment = _enrollment_or_redirect(slug)
+    revision = enrollment.revision if enrollment else course.current_revision
+    lesson = catalog.find_lesson(revision, lesson_slug)
+    progress = None
+    if enrollment is not None:
+        progress = services.open_lesson(db.session, enrollment, lesson)
+        db.session.commit()
+    lessons = revision.lessons
+    index = lessons.index(lesson)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        revision=revision,
+        lesson=lesson,
+        enrollment=enrollment,
+        progress=progress,
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+    )
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
+@login_required
+def complete_lesson(slug: str, lesson_slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
+    services.complete_lesson(db.session, enrollment, lesson)
+    db.session.commit()
+    lessons = enrollment.revision.lessons
+    index = lessons.index(lesson)
+    if index + 1 < len(lessons):
+        return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
+    label, url = next_step(enrollment)
+    flash(f"Lesson complete. Next: {label}.", "success")
+    return redirect(url)
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/heartbeat")
+@login_required
+def heartbeat(slug: str, lesson_slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
+    credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    db.session.commit()
+    return {"credited": credited}
+
+
+# --- post-test -----------------------------------------------------------------------------
+
+
+@bp.get("/courses/<slug>/quiz")
+@login_required
+def quiz(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    attempt = services.open_attempt(enrollment)
+    return render_template(
+        "learning/quiz.html",
+        course=course,
+        enrollment=enrollment,
+        revision=enrollment.revision,
+        attempt=attempt,
+        questions=services.attempt_questions(attempt) if attempt else [],
+        types=QUESTION_TYPES,
+        attempts_left=services.attempts_left(enrollment),
+        requirements=services.requirements(enrollment),
+        chosen={},
+        problems={},
+    )
+
+
+@bp.post("/courses/<slug>/quiz/start")
+@login_required
+def start_quiz(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    try:
+        services.start_attempt(db.session, enrollment)
+    except BusinessRuleError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("learning.quiz", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learning.quiz", slug=slug))
+
+
+@bp.post("/courses/<slug>/quiz/<int:attempt_id>/submit")
+@login_required
+def submit_quiz(slug: str, attempt_id: int):
+    course = catalog.get_course(db.session, slug)
+    attempt = services.get_attempt(db.session, attempt_id, current_user)
+    if attempt.enrollment.course_id != course.id:
+        abort(404)
+    answers = {item["key"]: request.form.getlist(f"q-{item['key']}") for item in attempt.drawn}
+    answers = {key: chosen for key, chosen in answers.items() if chosen}
+    try:
+        services.submit_attempt(db.session, attempt, answers)
+    except ValidationError as exc:
+        db.session.rollback()
+        enrollment = attempt.enrollment
+        return render_template(
+            "learning/quiz.html",
+            course=course,
+            enrollment=enrollment,
+            revision=enrollment.revision,
+            attempt=attempt,
+            questions=services.attempt_questions(attempt),
+            types=QUESTION_TYPES,
+            attempts_left=services.attempts_left(enrollment),
+            requirements=services.requirements(enrollment),
+            chosen=answers,
+            problems=exc.details or {},
+        ), 400
+    db.session.commit()
+    return redirect(url_for("learning.quiz_result", slug=slug, attempt_id=attempt.id))
+
+
+@bp.get("/courses/<slug>/quiz/<int:attempt_id>")
+@login_required
+def quiz_result(slug: str, attempt_id: int):
+    course = catalog.get_course(db.session, slug)
+    attempt = services.get_attempt(db.session, attempt_id, current_user)
+    if attempt.enrollment.course_id != course.id:
+        abort(404)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learning.quiz", slug=slug))
+    enrollment = attempt.enrollment
+    reveal = services.reveal_allowed(attempt)
+    return render_template(
+        "learning/quiz_result.html",
+        course=course,
+        enrollment=enrollment,
+        revision=enrollment.revision,
+        attempt=attempt,
+        attempts_left=services.attempts_left(enrollment),
+        results=services.attempt_results(attempt) if reveal else None,
+        next_step=next_step(enrollment),
+    )
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+@bp.route("/courses/<slug>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    questions = services.evaluation_questions(enrollment.revision)
+    answers: dict = {}
+    problems: dict = {}
+    status = 200
+    if request.method == "POST":
+        answers = {q["id"]: request.form.get(q["id"], "") for q in questions}
+        try:
+            services.submit_evaluation(
+                db.session, enrollment, answers, request.form.get("attestation") == "yes"
+            )
+        except CEError as exc:
+            db.session.rollback()
+            problems = exc.details if isinstance(exc.details, dict) else {}
+            flash(exc.message, "error")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash("Thank you. Your evaluation is recorded.", "success")
+            return redirect(url_for("catalog.course", slug=slug))
+    return render_template(
+        "learning/evaluation.html",
+        course=course,
+        enrollment=enrollment,
+        revision=enrollment.revision,
+        questions=questions,
+        answers=answers,
+        problems=problems,
+    ), status
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+@bp.get("/my-courses")
+@login_required
+def dashboard():
+    enrollments = services.list_enrollments(db.session, current_user)
+    rows = [
+        {
+            "enrollment": e,
+            "status": services.status(e),
+            "progress": services.progress_percent(e),
+            "next_step": next_step(e),
+            "unmet": services.unmet_requirements(e),
+        }
+        for e in enrollments
+    ]
+    return render_template(
+        "learning/dashboard.html", rows=rows, status_labels=services.STATUS_LABELS
+    )
