@@ -34,10 +34,10 @@ def media_prefix(slug: str, number: int) -> str:
     return f"/courses/{slug}/r{number}/media/"
 
 
-def revision_hash(source: content.CourseSource, provider: content.Provider) -> str:
+def revision_hash(files_hash: str, provider: content.Provider) -> str:
     """Identify a revision by its files and the provider text printed on its certificates."""
     digest = hashlib.sha256()
-    digest.update(source.content_hash.encode())
+    digest.update(files_hash.encode())
     digest.update(b"\0")
     digest.update(provider.source_text.encode())
     return digest.hexdigest()
@@ -70,7 +70,13 @@ def publish_course(
     """Validate a course folder and, when it changed, store it as the next revision.
 
     Lesson and question HTML is rendered here, once; requests only read what is stored.
+    An unchanged folder is recognised by its hash before any parsing or rendering.
     """
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    current = course.current_revision if course is not None else None
+    if current is not None and all(isinstance(data, bytes) for data in files.values()):
+        if revision_hash(content.compute_content_hash(files), provider) == current.content_hash:
+            return SyncOutcome(slug, "unchanged", current)
     number = next_revision_number(session, slug)
     source, diagnostics = content.parse_course(
         slug, files, provider=provider, media_prefix=media_prefix(slug, number)
@@ -78,8 +84,7 @@ def publish_course(
     if source is None:
         return SyncOutcome(slug, "rejected", diagnostics=diagnostics)
 
-    course = session.scalar(select(Course).where(Course.slug == slug))
-    new_hash = revision_hash(source, provider)
+    new_hash = revision_hash(source.content_hash, provider)
     if course is not None and course.current_revision is not None:
         if course.current_revision.content_hash == new_hash:
             return SyncOutcome(slug, "unchanged", course.current_revision, diagnostics)
