@@ -44,17 +44,26 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.accounts import views as accounts_views
     from ce_platform.catalog import cli as catalog_cli
     from ce_platform.catalog import views as catalog_views
-    from ce_platform.learning import views as learning_views
+    from ce_platform.certificates import cli as certificates_cli
+    from ce_platform.certificates import views as certificates_views
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
+    from ce_platform.learning import views as learning_views
 
     errors.init_app(app)
     app.add_template_filter(_ce_hours, "ce_hours")
-    for blueprint in (core_views.bp, accounts_views.bp, catalog_views.bp, learning_views.bp):
+    for blueprint in (
+        core_views.bp,
+        accounts_views.bp,
+        catalog_views.bp,
+        learning_views.bp,
+        certificates_views.bp,
+    ):
         app.register_blueprint(blueprint)
     api.init_app(app)
     accounts_cli.init_app(app)
     catalog_cli.init_app(app)
+    certificates_cli.init_app(app)
 
     return app
 

@@ -78,4 +78,6 @@ def load(app, overrides: dict | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
     if uri.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the bare scheme people paste.
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + uri[len("postgresql://") :]
+        )

@@ -1,7 +1,6 @@
 """Every feature's models, imported in one place so the metadata (and Alembic) sees them all."""
 
 from ce_platform.accounts.models import ApiToken, User  # noqa: F401
-from ce_platform.core.audit import AuditEvent  # noqa: F401
 from ce_platform.catalog.models import (  # noqa: F401
     Course,
     CourseRevision,
@@ -9,6 +8,8 @@ from ce_platform.catalog.models import (  # noqa: F401
     Question,
     RevisionFile,
 )
+from ce_platform.certificates.models import Certificate  # noqa: F401
+from ce_platform.core.audit import AuditEvent  # noqa: F401
 from ce_platform.learning.models import (  # noqa: F401
     Enrollment,
     Evaluation,

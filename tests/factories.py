@@ -150,12 +150,14 @@ def course_files(
     min_minutes: int = 0,
 ) -> dict[str, bytes]:
     """A small valid course folder (path -> bytes), as tests need it."""
-    files = {"course.md": COURSE_MD.format(
+    files = {
+        "course.md": COURSE_MD.format(
             title=title,
             released=released,
             review_by=review_by,
             extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
-        )}
+        )
+    }
     for n in range(1, lessons + 1):
         files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
     quiz = QUIZ_MD.format(
@@ -183,9 +185,7 @@ def course(slug: str = "test-course", files: dict[str, bytes] | None = None, **k
     """Publish a course through the catalog service and commit; returns the Course."""
     from ce_platform.catalog import services as catalog
 
-    outcome = catalog.publish_course(
-        db.session, slug, files or course_files(**kwargs), provider()
-    )
+    outcome = catalog.publish_course(db.session, slug, files or course_files(**kwargs), provider())
     assert outcome.status in ("created", "updated", "unchanged"), [
         str(d) for d in outcome.diagnostics
     ]
@@ -221,6 +221,8 @@ def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, li
         if right:
             sheet[item["key"]] = [tokens[i] for i in sorted(key)]
         else:
-            wrong = next(i for i in tokens if i not in key)
+            wrong = next(
+                i for i in sorted(tokens) if i not in key
+            )  # the first wrong, in file order
             sheet[item["key"]] = [tokens[wrong]]
     return sheet

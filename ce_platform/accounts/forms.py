@@ -12,9 +12,13 @@ PROFESSION_CHOICES = [SelectChoice(value, label) for value, label in PROFESSIONS
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField("Full name (as it should appear on certificates)",
-                            validators=[DataRequired(), Length(max=200)])
-    credentials = StringField("Credentials (e.g. PhD, LCSW)", validators=[Optional(), Length(max=100)])
+    full_name = StringField(
+        "Full name (as it should appear on certificates)",
+        validators=[DataRequired(), Length(max=200)],
+    )
+    credentials = StringField(
+        "Credentials (e.g. PhD, LCSW)", validators=[Optional(), Length(max=100)]
+    )
     profession = SelectField("Profession", choices=PROFESSION_CHOICES, validators=[DataRequired()])
     license_number = StringField("License number", validators=[Optional(), Length(max=64)])
     license_state = SelectField("License state", choices=STATE_CHOICES, validators=[Optional()])

@@ -107,7 +107,9 @@ def register_user(
     return user
 
 
-def authenticate(session, email: str, password: str, settings: Settings = Settings()) -> User | None:
+def authenticate(
+    session, email: str, password: str, settings: Settings = Settings()
+) -> User | None:
     """Return the active user these credentials belong to, else None (same cost either way)."""
     user = get_user_by_email(session, email)
     if user is None:

@@ -70,7 +70,7 @@ def fields(
     required = required or {}
     optional = optional or {}
     problems: dict[str, str] = {}
-    for name, kind in required.items():
+    for name in required:
         if name not in data or data[name] is None:
             problems[name] = "required"
     for name, value in data.items():
@@ -93,13 +93,25 @@ def _is_instance(value: Any, kind) -> bool:
 
 
 def _type_name(kind) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
-             dict: "an object", list: "an array"}
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        dict: "an object",
+        list: "an array",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def init_app(app) -> None:
-    from ce_platform.api import auth, courses, learning, me  # noqa: F401  (routes register on import)
+    from ce_platform.api import (  # noqa: F401  (routes register on import)
+        auth,
+        certificates,
+        courses,
+        learning,
+        me,
+    )
 
     app.register_blueprint(bp)

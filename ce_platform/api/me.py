@@ -9,7 +9,6 @@ from ce_platform.accounts.models import User
 from ce_platform.api import bp, fields, json_body, token_required
 from ce_platform.extensions import db
 
-
 PROFILE_FIELDS = ("full_name", "credentials", "profession", "license_number", "license_state")
 
 

@@ -74,9 +74,12 @@ def publish_course(
     """
     course = session.scalar(select(Course).where(Course.slug == slug))
     current = course.current_revision if course is not None else None
-    if current is not None and all(isinstance(data, bytes) for data in files.values()):
-        if revision_hash(content.compute_content_hash(files), provider) == current.content_hash:
-            return SyncOutcome(slug, "unchanged", current)
+    if (
+        current is not None
+        and all(isinstance(data, bytes) for data in files.values())
+        and revision_hash(content.compute_content_hash(files), provider) == current.content_hash
+    ):
+        return SyncOutcome(slug, "unchanged", current)
     number = next_revision_number(session, slug)
     source, diagnostics = content.parse_course(
         slug, files, provider=provider, media_prefix=media_prefix(slug, number)
@@ -85,10 +88,9 @@ def publish_course(
         return SyncOutcome(slug, "rejected", diagnostics=diagnostics)
 
     new_hash = revision_hash(source.content_hash, provider)
-    if course is not None and course.current_revision is not None:
-        if course.current_revision.content_hash == new_hash:
-            return SyncOutcome(slug, "unchanged", course.current_revision, diagnostics)
-    status = "created" if course is None or course.current_revision is None else "updated"
+    if current is not None and current.content_hash == new_hash:
+        return SyncOutcome(slug, "unchanged", current, diagnostics)
+    status = "created" if current is None else "updated"
     if course is None:
         course = Course(slug=slug)
         session.add(course)

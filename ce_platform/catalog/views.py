@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-
-from collections.abc import Callable
 
 from flask import Blueprint, make_response, render_template, request
 
@@ -83,7 +82,9 @@ def media(slug: str, number: int, name: str):
     response.mimetype = mimetype or "application/octet-stream"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # An SVG opened on its own must not run anything.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
     response.cache_control.public = True
     response.cache_control.max_age = 86400  # a revision's media never changes
     return response

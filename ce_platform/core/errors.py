@@ -91,7 +91,9 @@ def _render(status: int, code: str, message: str, details: Any = None, headers=N
         response, _ = error_body(status, code, message, details)
         response.status_code = status
     else:
-        template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/error.html"
+        template = (
+            f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/error.html"
+        )
         response = current_app.make_response(
             (render_template(template, status=status, message=message, details=details), status)
         )
@@ -113,7 +115,9 @@ def init_app(app: Flask) -> None:
         code = HTTP_CODES.get(status, "http_error")
         message = exc.description or exc.name
         if status == 429:
-            message = f"Too many requests: the limit is {exc.description}. Wait a minute and try again."
+            message = (
+                f"Too many requests: the limit is {exc.description}. Wait a minute and try again."
+            )
         headers = exc.get_response().headers.items() if status in (405, 429) else None
         return _render(status, code, message, None, headers=headers)
 

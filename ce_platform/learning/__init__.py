@@ -1,1 +1,1 @@
-"""Learning: enrollment, lesson progress and seat time, post-test attempts, the evaluation, the gate."""
+"""Learning: enrollment, progress and seat time, post-test attempts, evaluation, the gate."""

@@ -336,7 +336,9 @@ def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
     existing = open_attempt(enrollment)
     if existing is not None:
         return existing, False
-    blocking = [r for r in requirements(enrollment) if r.code in ("lessons", "seat_time") and not r.met]
+    blocking = [
+        r for r in requirements(enrollment) if r.code in ("lessons", "seat_time") and not r.met
+    ]
     if blocking:
         raise BusinessRuleError(
             "The post-test opens once the lessons are done: "
@@ -641,7 +643,9 @@ def check_evaluation(revision: CourseRevision, answers: object) -> dict:
     return clean
 
 
-def submit_evaluation(session, enrollment: Enrollment, answers: object, attestation: object) -> Evaluation:
+def submit_evaluation(
+    session, enrollment: Enrollment, answers: object, attestation: object
+) -> Evaluation:
     """Store the one evaluation of an enrollment, with the learner's attestation."""
     if enrollment.evaluation is not None:
         raise Conflict("You have already submitted the evaluation for this course.")
@@ -671,5 +675,3 @@ def submit_evaluation(session, enrollment: Enrollment, answers: object, attestat
     )
     refresh_completion(session, enrollment)
     return evaluation
-
-

@@ -177,7 +177,10 @@ def test_unknown_api_route_is_404_with_error_body(api):
 def test_token_endpoint_is_rate_limited(api):
     factories.user("learner@example.org")
     for _ in range(9):
-        api.post("/api/v1/auth/token", json={"email": "learner@example.org", "password": "nope nope nope"})
+        api.post(
+            "/api/v1/auth/token",
+            json={"email": "learner@example.org", "password": "nope nope nope"},
+        )
     response = api.post(
         "/api/v1/auth/token", json={"email": "learner@example.org", "password": factories.PASSWORD}
     )

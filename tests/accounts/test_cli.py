@@ -10,8 +10,18 @@ from tests import factories
 
 def test_users_create_with_password(runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "Ins@Example.org", "--name", "Ina Structor",
-              "--role", "instructor", "--password", "instructor pass 1"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Ins@Example.org",
+            "--name",
+            "Ina Structor",
+            "--role",
+            "instructor",
+            "--password",
+            "instructor pass 1",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "created ins@example.org (instructor)" in result.output

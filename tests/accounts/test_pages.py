@@ -36,7 +36,11 @@ def test_registering_creates_a_signed_in_account_with_hashed_password(client):
     assert user is not None
     assert user.password_hash != REGISTRATION["password"]
     assert REGISTRATION["password"] not in user.password_hash
-    assert (user.credentials, user.profession, user.license_state) == ("LCSW", "social_worker", "OR")
+    assert (user.credentials, user.profession, user.license_state) == (
+        "LCSW",
+        "social_worker",
+        "OR",
+    )
     page = client.get("/account").get_data(as_text=True)
     assert "dana.clinician@example.org" in page
 
@@ -121,7 +125,11 @@ def test_profile_edit_saves_every_field(client, auth):
 def test_profile_rejects_unknown_profession(client, auth):
     factories.user("learner@example.org")
     auth.login()
-    data = {"full_name": "X", "profession": "astronaut", "csrf_token": csrf_token(client, "/account")}
+    data = {
+        "full_name": "X",
+        "profession": "astronaut",
+        "csrf_token": csrf_token(client, "/account"),
+    }
     response = client.post("/account", data=data)
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
@@ -147,9 +155,7 @@ def test_password_change_needs_the_current_password(client, auth):
 
 def _reset_link(client, caplog, email: str) -> str:
     with caplog.at_level(logging.INFO, logger="ce_platform.mail"):
-        client.post(
-            "/reset", data={"email": email, "csrf_token": csrf_token(client, "/reset")}
-        )
+        client.post("/reset", data={"email": email, "csrf_token": csrf_token(client, "/reset")})
     match = re.search(r"https://ce\.example\.org(/reset/\S+)", caplog.text)
     assert match, caplog.text
     return match.group(1)

@@ -37,7 +37,11 @@ def test_course_detail_matches_the_contract(api, course):
     assert body["ce_hours"] == 0.25 and body["credits"] == {"general": 0.25}
     assert body["objectives"] == ["Describe the first thing.", "Identify the second thing."]
     assert body["authors"] == [
-        {"name": "Jamie Author", "credentials": "PhD", "disclosure": "No relevant financial relationships."}
+        {
+            "name": "Jamie Author",
+            "credentials": "PhD",
+            "disclosure": "No relevant financial relationships.",
+        }
     ]
     assert body["lessons"][0] == {"slug": "lesson-1", "title": "Lesson 1", "minutes": 1}
     assert body["quiz"] == {"passing_score": 75, "max_attempts": 3, "questions_per_attempt": 7}

@@ -56,7 +56,10 @@ def test_validate_reports_every_error_and_exits_1(runner, tmp_path):
     result = runner.invoke(args=["courses", "validate", str(tmp_path)])
     assert result.exit_code == 1
     assert "broken/course.md:6: error:" in result.output
-    assert 'broken/quiz.md:' in result.output and 'question "q2" has no correct option' in result.output
+    assert (
+        "broken/quiz.md:" in result.output
+        and 'question "q2" has no correct option' in result.output
+    )
     assert "fine/" not in result.output  # the valid course has nothing to report
 
 

@@ -41,7 +41,12 @@ def submit(api, attempt_id: int, correct: int | None = None):
 def evaluation_answers(objectives: int = 2) -> dict:
     answers = {f"objective_{n}": 5 for n in range(1, objectives + 1)}
     answers.update(
-        relevant=4, level=4, knowledgeable=5, bias_free="yes", minutes=30, recommend="yes",
+        relevant=4,
+        level=4,
+        knowledgeable=5,
+        bias_free="yes",
+        minutes=30,
+        recommend="yes",
         comments="Clear and useful.",
     )
     return answers

@@ -1,4 +1,4 @@
-"""Parallel requests: one attempt per start race, one grade per submit race (SQLite and PostgreSQL)."""
+"""Parallel requests: one attempt per start race, one grade per submit race, on both engines."""
 
 from __future__ import annotations
 

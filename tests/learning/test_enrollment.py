@@ -65,7 +65,10 @@ def test_opening_a_lesson_page_records_it_and_mark_complete_records_completion(
     from tests.conftest import csrf_token
 
     auth.login()
-    client.post("/courses/test-course/enroll", data={"csrf_token": csrf_token(client, "/courses/test-course")})
+    client.post(
+        "/courses/test-course/enroll",
+        data={"csrf_token": csrf_token(client, "/courses/test-course")},
+    )
     client.get("/courses/test-course/lessons/lesson-2")
     progress = db.session.scalars(select(LessonProgress)).all()
     assert [(p.lesson.slug, p.completed_at) for p in progress] == [("lesson-2", None)]
@@ -122,7 +125,10 @@ def test_dashboard_shows_status_progress_and_next_step(client, auth, learner, co
     from tests.conftest import csrf_token
 
     auth.login()
-    client.post("/courses/test-course/enroll", data={"csrf_token": csrf_token(client, "/courses/test-course")})
+    client.post(
+        "/courses/test-course/enroll",
+        data={"csrf_token": csrf_token(client, "/courses/test-course")},
+    )
     html = client.get("/my-courses").get_data(as_text=True)
     assert "Test Course" in html and "In progress" in html
     assert '<progress max="100" value="0"' in html
@@ -131,5 +137,7 @@ def test_dashboard_shows_status_progress_and_next_step(client, auth, learner, co
 
 def test_lesson_of_another_course_cannot_be_completed(enrolled):
     factories.course("other-course", title="Other")
-    error = assert_error(enrolled.post("/api/v1/courses/other-course/lessons/lesson-1/complete"), 422)
+    error = assert_error(
+        enrolled.post("/api/v1/courses/other-course/lessons/lesson-1/complete"), 422
+    )
     assert "Enroll" in error["message"]

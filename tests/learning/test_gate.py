@@ -127,7 +127,8 @@ def test_learner_walks_from_enrollment_to_complete_through_the_pages(client, aut
     page = client.get("/courses/test-course").get_data(as_text=True)
     assert "Enroll in this course" in page
     response = client.post(
-        "/courses/test-course/enroll", data={"csrf_token": csrf_token(client, "/courses/test-course")}
+        "/courses/test-course/enroll",
+        data={"csrf_token": csrf_token(client, "/courses/test-course")},
     )
     assert response.headers["Location"].endswith("/lessons/lesson-1")
     page = client.get("/courses/test-course").get_data(as_text=True)
@@ -137,7 +138,10 @@ def test_learner_walks_from_enrollment_to_complete_through_the_pages(client, aut
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
     page = client.get("/courses/test-course").get_data(as_text=True)
     assert "Awaiting post-test" in page and "Take the post-test" in page
-    client.post("/courses/test-course/quiz/start", data={"csrf_token": csrf_token(client, "/courses/test-course/quiz")})
+    client.post(
+        "/courses/test-course/quiz/start",
+        data={"csrf_token": csrf_token(client, "/courses/test-course/quiz")},
+    )
     from ce_platform.learning.models import QuizAttempt
     from tests import factories
 

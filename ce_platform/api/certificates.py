@@ -1,0 +1,73 @@
+"""/api/v1 certificates: issue, list, download, and public verification."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import current_app, g
+
+from ce_platform.api import bp, token_required
+from ce_platform.catalog import services as catalog
+from ce_platform.certificates import services
+from ce_platform.certificates.models import Certificate
+from ce_platform.certificates.views import VERIFY_RATE_LIMIT, pdf_response
+from ce_platform.core.errors import NotFound
+from ce_platform.extensions import db, limiter
+from ce_platform.learning import services as learning
+
+
+def certificate_json(certificate: Certificate) -> dict:
+    snapshot = certificate.snapshot
+    return {
+        "number": certificate.number,
+        "course": snapshot["course"]["slug"],
+        "title": snapshot["course"]["title"],
+        "revision": snapshot["course"]["revision"],
+        "issued_at": snapshot["issued_at"],
+        "completion_date": snapshot["completion_date"],
+        "ce_hours": float(certificate.ce_hours),
+        "credits": {c["category"]: float(c["hours"]) for c in snapshot["course"]["credits"]},
+        "status": certificate.status,
+        "sha256": certificate.sha256,
+        "verification_url": snapshot["verification_url"],
+        "superseded_by": certificate.superseded_by.number if certificate.superseded_by else None,
+    }
+
+
+@bp.get("/certificates")
+@token_required
+def list_certificates():
+    transcript = services.transcript(db.session, g.api_user)
+    return {
+        "certificates": [certificate_json(c) for c in transcript.certificates],
+        "total_hours": float(transcript.total_hours),
+        "by_category": {k: float(v) for k, v in transcript.by_category.items()},
+    }
+
+
+@bp.post("/courses/<slug>/certificate")
+@token_required
+def issue_certificate(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = learning.require_enrollment(db.session, g.api_user, course)
+    certificate, created = services.issue_certificate(
+        db.session, enrollment, base_url=current_app.config["BASE_URL"]
+    )
+    db.session.commit()
+    return {"certificate": certificate_json(certificate)}, 201 if created else 200
+
+
+@bp.get("/certificates/<number>.pdf")
+@token_required
+def download_certificate(number: str):
+    certificate = services.find_certificate(db.session, number)
+    if not services.can_download(g.api_user, certificate):
+        raise NotFound("No certificate has this number.")
+    return pdf_response(certificate)
+
+
+@bp.get("/verify/<number>")
+@limiter.limit(VERIFY_RATE_LIMIT)
+def verify(number: str):
+    check = services.verification(services.find_certificate(db.session, number))
+    return asdict(check)

@@ -1,0 +1,218 @@
+"""Certificate PDF: the frozen snapshot, laid out on one landscape page as PDF/A-3a.
+
+The snapshot is the only input: every printed word comes from it, and its canonical JSON is
+embedded in the file as ``certificate.json`` so a board or auditor can read the data back out of
+the PDF without our database. Rendering is offline by construction: Jinja2 without Flask, local
+fonts only, and a URL fetcher that serves files from this package and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from datetime import UTC, date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import segno
+import weasyprint
+from markupsafe import Markup
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "certificates/certificate.html"
+ATTACHMENT_NAME = "certificate.json"
+ATTACHMENT_DESCRIPTION = "Certificate data (JSON)"
+PDF_VARIANT = "pdf/a-3a"
+COMMENSURATE_STATEMENT = (
+    "Participants should claim only the credit commensurate with the extent of their participation."
+)
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class CertificateResourceRefused(FatalURLFetchingError):
+    """A certificate asked for a resource outside the package; rendering stops."""
+
+
+class PackageOnlyURLFetcher(URLFetcher):
+    """Serve ``file:`` URLs inside the package and refuse the network and everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise CertificateResourceRefused(f"certificate may not fetch {url!r}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(PACKAGE_DIR) or not path.is_file():
+            raise CertificateResourceRefused(f"certificate may not read {url!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def snapshot_json_bytes(snapshot: dict) -> bytes:
+    """Canonical JSON (sort_keys, ensure_ascii=False, separators=(',', ':'), UTF-8).
+
+    These are the attachment bytes: the same snapshot always gives the same bytes, so a hash of
+    them identifies the certificate's data.
+    """
+    text = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def qr_svg(url: str) -> str:
+    """Inline SVG (segno) of a QR code for url, no XML declaration, suitable to embed in HTML."""
+    buffer = BytesIO()
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        omitsize=True,  # a viewBox only, so the stylesheet decides the printed size
+        border=4,  # the quiet zone scanners need
+        title=f"QR code linking to {url}",  # becomes the figure's alternate text in the PDF
+    )
+    return buffer.getvalue().decode("utf-8")
+
+
+def render_certificate_pdf(snapshot: dict) -> bytes:
+    """Render the frozen snapshot to a PDF/A-3a certificate (landscape US Letter).
+
+    The snapshot JSON is embedded as an attachment named 'certificate.json' (relationship Data).
+    """
+    fetcher = PackageOnlyURLFetcher()
+    html = _environment().get_template(TEMPLATE_NAME).render(certificate_context(snapshot))
+    issued_at = _issued_at(snapshot)
+    attachment = weasyprint.Attachment(
+        string=snapshot_json_bytes(snapshot),
+        name=ATTACHMENT_NAME,
+        description=ATTACHMENT_DESCRIPTION,
+        relationship="Data",
+        created=issued_at,
+        modified=issued_at,
+        url_fetcher=fetcher,
+    )
+    return _html_document(html, fetcher).write_pdf(
+        pdf_variant=PDF_VARIANT,  # implies pdf_tags=True (tagged structure) in WeasyPrint 70
+        pdf_tags=True,
+        attachments=[attachment],
+        uncompressed_pdf=False,
+    )
+
+
+def render_html_pdf(html: str) -> bytes:
+    """Render app-rendered HTML (the CE transcript) to a tagged PDF, offline like certificates.
+
+    Relative URLs resolve against the certificates templates folder; nothing outside the package
+    and nothing on the network is fetched.
+    """
+    return _html_document(html, PackageOnlyURLFetcher()).write_pdf(
+        pdf_tags=True, uncompressed_pdf=False
+    )
+
+
+def _html_document(html: str, fetcher: PackageOnlyURLFetcher) -> weasyprint.HTML:
+    return weasyprint.HTML(
+        string=html, base_url=str(TEMPLATES_DIR / TEMPLATE_NAME), url_fetcher=fetcher
+    )
+
+
+def certificate_context(snapshot: dict) -> dict:
+    """The template's variables: the snapshot plus the few strings composed from it."""
+    participant = snapshot["participant"]
+    course = snapshot["course"]
+    provider = snapshot["provider"]
+    completed = date.fromisoformat(snapshot["completion_date"])
+    issued_at = snapshot.get("issued_at") or ""
+    return {
+        "snapshot": snapshot,
+        "participant": participant,
+        "course": course,
+        "provider": provider,
+        "signer": provider.get("signer") or {},
+        "participant_details": _participant_details(participant),
+        "completion_date_iso": completed.isoformat(),
+        "completion_date_text": f"{_MONTHS[completed.month - 1]} {completed.day}, {completed.year}",
+        "issued_at_iso": issued_at,
+        "hours_text": _hours_text(course),
+        "level_text": (course.get("level") or "").capitalize(),
+        "authors_text": "; ".join(_with_credentials(a) for a in course.get("authors") or []),
+        "statements": [a["statement"] for a in snapshot.get("accreditations") or []],
+        "commensurate_text": (
+            COMMENSURATE_STATEMENT if snapshot.get("commensurate_statement") else ""
+        ),
+        "qr_svg": Markup(qr_svg(snapshot["verification_url"])),
+        "name_size": _size_class(participant["display_name"], long=36, longer=50),
+        "title_size": _size_class(course["title"], long=55, longer=110),
+    }
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _participant_details(participant: dict) -> list[str]:
+    """Profession and licence, each only when given: 'Social worker', 'License SW-12345 (OR)'."""
+    details = []
+    if profession := (participant.get("profession") or "").strip():
+        details.append(profession)
+    number = (participant.get("license_number") or "").strip()
+    state = (participant.get("license_state") or "").strip()
+    if number and state:
+        details.append(f"License {number} ({state})")
+    elif number:
+        details.append(f"License {number}")
+    elif state:
+        details.append(f"Licensed in {state}")
+    return details
+
+
+def _hours_text(course: dict) -> str:
+    """'1.5 CE hours — 1.0 general, 0.5 ethics'; just the total when there is no breakdown."""
+    total = f"{course['ce_hours']} CE hours"
+    breakdown = ", ".join(
+        f"{credit['hours']} {credit['category']}" for credit in course.get("credits") or []
+    )
+    return f"{total} — {breakdown}" if breakdown else total
+
+
+def _size_class(text: str, *, long: int, longer: int) -> str:
+    """A type-size step for long names and titles, so they stay within one page."""
+    if len(text) > longer:
+        return "size-longer"
+    return "size-long" if len(text) > long else "size-normal"
+
+
+def _with_credentials(person: dict) -> str:
+    credentials = (person.get("credentials") or "").strip()
+    return f"{person['name']}, {credentials}" if credentials else person["name"]
+
+
+def _issued_at(snapshot: dict) -> datetime:
+    """The issue time in UTC, used as the attachment's dates so they match the snapshot."""
+    try:
+        issued = datetime.fromisoformat(snapshot["issued_at"])
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(UTC).replace(tzinfo=None)
+    if issued.tzinfo is not None:
+        issued = issued.astimezone(UTC).replace(tzinfo=None)
+    return issued  # naive UTC: WeasyPrint formats it with a literal 'Z'

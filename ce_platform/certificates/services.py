@@ -1,0 +1,378 @@
+"""Issuing, reissuing, revoking and verifying certificates, and the learner's transcript."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ce_platform.accounts.models import User
+from ce_platform.certificates import numbers
+from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
+from ce_platform.core import audit
+from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
+from ce_platform.core.models import utcnow
+from ce_platform.learning import services as learning
+from ce_platform.learning.models import Enrollment
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[dict], bytes]
+
+
+def _default_renderer(snapshot: dict) -> bytes:
+    from ce_platform.certificates.pdf import render_certificate_pdf
+
+    return render_certificate_pdf(snapshot)
+
+
+def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
+    return session.scalar(
+        select(Certificate).where(
+            Certificate.enrollment_id == enrollment.id, Certificate.status != "superseded"
+        )
+    )
+
+
+def verification_url(base_url: str, number: str) -> str:
+    return f"{base_url.rstrip('/')}/verify/{number}"
+
+
+def participant_fields(user: User) -> dict:
+    return {
+        "name": user.full_name,
+        "credentials": user.credentials,
+        "display_name": user.display_name,
+        "profession": user.profession_label if user.profession != "other" else "",
+        "license_number": user.license_number,
+        "license_state": user.license_state,
+    }
+
+
+def applicable_accreditations(revision, completion_date: date) -> tuple[list[dict], list[dict]]:
+    """Split the revision's accreditations into those printed and those left off (and why)."""
+    printed, omitted = [], []
+    for accreditation in revision.accreditations:
+        start = accreditation.get("approval_start")
+        end = accreditation.get("approval_end")
+        reason = None
+        if end and completion_date > date.fromisoformat(end):
+            reason = f"approval period ended {end}"
+        elif start and completion_date < date.fromisoformat(start):
+            reason = f"approval period starts {start}"
+        elif accreditation.get("formats") and revision.format not in accreditation["formats"]:
+            reason = f"format '{revision.format}' not covered by the approval"
+        if reason:
+            omitted.append(
+                {"key": accreditation["key"], "body": accreditation["body"], "reason": reason}
+            )
+        else:
+            printed.append(
+                {
+                    key: accreditation.get(key)
+                    for key in (
+                        "key",
+                        "body",
+                        "provider_number",
+                        "approval_start",
+                        "approval_end",
+                        "commensurate",
+                        "statement",
+                    )
+                }
+            )
+    return printed, omitted
+
+
+def build_snapshot(enrollment: Enrollment, number: str, *, base_url: str) -> tuple[dict, list]:
+    """Every field the certificate prints, frozen now; plus the accreditations left off."""
+    revision = enrollment.revision
+    completion_date = (enrollment.completed_at or utcnow()).date()
+    printed, omitted = applicable_accreditations(revision, completion_date)
+    snapshot = {
+        "number": number,
+        "issued_at": utcnow().replace(microsecond=0).isoformat(),
+        "completion_date": completion_date.isoformat(),
+        "participant": participant_fields(enrollment.user),
+        "course": {
+            "slug": enrollment.course.slug,
+            "title": revision.title,
+            "revision": revision.number,
+            "content_hash": revision.content_hash,
+            "level": revision.level,
+            "format": revision.format_wording,
+            "ce_hours": _hours(revision.ce_hours),
+            "credits": [
+                {"category": category, "hours": _hours(hours)}
+                for category, hours in revision.credits.items()
+            ],
+            "authors": [
+                {"name": a["name"], "credentials": a["credentials"]} for a in revision.authors
+            ],
+        },
+        "provider": revision.provider,
+        "accreditations": printed,
+        "commensurate_statement": any(a.get("commensurate") for a in printed),
+        "verification_url": verification_url(base_url, number),
+    }
+    return snapshot, omitted
+
+
+def _hours(value) -> str:
+    from ce_platform.content import format_hours
+
+    return format_hours(Decimal(str(value)))
+
+
+def _store(
+    session,
+    enrollment: Enrollment,
+    snapshot: dict,
+    renderer: Renderer,
+) -> Certificate:
+    pdf = renderer(snapshot)
+    number = snapshot["number"]
+    certificate = Certificate(
+        number=number,
+        number_key=numbers.normalize(number),
+        enrollment_id=enrollment.id,
+        user_id=enrollment.user_id,
+        course_id=enrollment.course_id,
+        revision_id=enrollment.revision_id,
+        completion_date=date.fromisoformat(snapshot["completion_date"]),
+        ce_hours=Decimal(snapshot["course"]["ce_hours"]),
+        snapshot=snapshot,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        status="valid",
+    )
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def issue_certificate(
+    session, enrollment: Enrollment, *, base_url: str, renderer: Renderer | None = None
+) -> tuple[Certificate, bool]:
+    """Issue the enrollment's one certificate once the gate holds; (certificate, created)."""
+    existing = current_certificate(session, enrollment)
+    if existing is not None:
+        return existing, False
+    unmet = learning.unmet_requirements(enrollment)
+    if unmet:
+        raise BusinessRuleError(
+            "The certificate is issued once every requirement is met. Still missing: "
+            + "; ".join(f"{r.label} ({r.detail})" for r in unmet),
+            {"unmet": [{"code": r.code, "label": r.label, "detail": r.detail} for r in unmet]},
+        )
+    snapshot, omitted = build_snapshot(enrollment, numbers.new_number(), base_url=base_url)
+    try:
+        with session.begin_nested():
+            certificate = _store(session, enrollment, snapshot, renderer or _default_renderer)
+    except IntegrityError:  # a parallel request issued it first
+        existing = current_certificate(session, enrollment)
+        if existing is None:
+            raise
+        return existing, False
+    for item in omitted:
+        log.warning(
+            "certificate %s: %s statement left off (%s)",
+            certificate.number,
+            item["body"],
+            item["reason"],
+        )
+        audit.record(
+            session,
+            "certificate.accreditation_omitted",
+            actor_id=None,
+            subject_type="certificate",
+            subject_id=certificate.number,
+            data=item,
+        )
+    audit.record(
+        session,
+        "certificate.issued",
+        actor_id=enrollment.user_id,
+        subject_type="certificate",
+        subject_id=certificate.number,
+        data={"enrollment": enrollment.id, "sha256": certificate.sha256},
+    )
+    return certificate, True
+
+
+def find_certificate(session, number: str) -> Certificate:
+    key = numbers.normalize(number or "")
+    certificate = (
+        session.scalar(select(Certificate).where(Certificate.number_key == key)) if key else None
+    )
+    if certificate is None:
+        raise NotFound("No certificate has this number.")
+    return certificate
+
+
+def can_download(user: User | None, certificate: Certificate) -> bool:
+    """Owner, the course's instructors and admins may download a certificate."""
+    if user is None:
+        return False
+    if user.role == "admin" or user.id == certificate.user_id:
+        return True
+    return user.role == "instructor" and user.email in certificate.revision.instructors
+
+
+def revoke(
+    session, certificate: Certificate, *, actor_id: int | None, reason: str, note: str = ""
+) -> Certificate:
+    if reason not in REVOCATION_REASONS:
+        raise ValidationError(
+            f"Reason must be one of: {', '.join(REVOCATION_REASONS)}.", {"reason": "unknown"}
+        )
+    if certificate.status != "valid":
+        raise Conflict(f"Certificate {certificate.number} is already {certificate.status}.")
+    certificate.status = "revoked"
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_note = note.strip() or None
+    certificate.revoked_by_id = actor_id
+    audit.record(
+        session,
+        "certificate.revoked",
+        actor_id=actor_id,
+        subject_type="certificate",
+        subject_id=certificate.number,
+        data={"reason": reason, "note": note.strip()},
+    )
+    session.flush()
+    return certificate
+
+
+def reissue(
+    session,
+    certificate: Certificate,
+    *,
+    actor_id: int | None,
+    base_url: str,
+    renderer: Renderer | None = None,
+) -> Certificate:
+    """Supersede a valid certificate with one carrying the learner's current name and licence.
+
+    The course, revision, hours and completion date stay as they were.
+    """
+    if certificate.status != "valid":
+        raise Conflict(
+            f"Only a valid certificate can be reissued; this one is {certificate.status}."
+        )
+    participant = participant_fields(certificate.user)
+    if participant == certificate.snapshot["participant"]:
+        raise BusinessRuleError(
+            "Your profile matches this certificate already; update your name or licence "
+            "details in your profile first."
+        )
+    number = numbers.new_number()
+    snapshot = {
+        **certificate.snapshot,
+        "number": number,
+        "issued_at": utcnow().replace(microsecond=0).isoformat(),
+        "participant": participant,
+        "verification_url": verification_url(base_url, number),
+        "supersedes": certificate.number,
+    }
+    certificate.status = "superseded"
+    session.flush()
+    replacement = _store(session, certificate.enrollment, snapshot, renderer or _default_renderer)
+    certificate.superseded_by_id = replacement.id
+    audit.record(
+        session,
+        "certificate.reissued",
+        actor_id=actor_id,
+        subject_type="certificate",
+        subject_id=certificate.number,
+        data={"replacement": replacement.number, "participant": participant["display_name"]},
+    )
+    session.flush()
+    return replacement
+
+
+# --- verification and transcripts ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What anyone may learn about a certificate: no email, no licence number."""
+
+    number: str
+    status: str
+    valid: bool
+    learner_name: str
+    course: str
+    completion_date: str
+    issued_at: str
+    ce_hours: str
+    revoked_at: str | None
+    revoked_reason: str | None
+    superseded_by: str | None
+
+
+def verification(certificate: Certificate) -> Verification:
+    snapshot = certificate.snapshot
+    return Verification(
+        number=certificate.number,
+        status=certificate.status,
+        valid=certificate.status == "valid",
+        learner_name=snapshot["participant"]["display_name"],
+        course=snapshot["course"]["title"],
+        completion_date=snapshot["completion_date"],
+        issued_at=snapshot["issued_at"],
+        ce_hours=snapshot["course"]["ce_hours"],
+        revoked_at=certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
+        revoked_reason=certificate.revoked_reason_label if certificate.revoked_reason else None,
+        superseded_by=certificate.superseded_by.number if certificate.superseded_by else None,
+    )
+
+
+def pdf_matches(certificate: Certificate, data: bytes) -> bool:
+    return hashlib.sha256(data).hexdigest() == certificate.sha256
+
+
+def find_by_pdf(session, data: bytes) -> Certificate | None:
+    digest = hashlib.sha256(data).hexdigest()
+    return session.scalar(select(Certificate).where(Certificate.sha256 == digest))
+
+
+@dataclass
+class Transcript:
+    certificates: list[Certificate]
+    total_hours: Decimal
+    by_category: dict[str, Decimal]
+
+
+def transcript(
+    session, user: User, *, start: date | None = None, end: date | None = None
+) -> Transcript:
+    """The learner's current certificates in a completion-date range, with hour totals."""
+    query = (
+        select(Certificate)
+        .where(Certificate.user_id == user.id, Certificate.status != "superseded")
+        .order_by(Certificate.completion_date.desc(), Certificate.id.desc())
+    )
+    if start:
+        query = query.where(Certificate.completion_date >= start)
+    if end:
+        query = query.where(Certificate.completion_date <= end)
+    certificates = list(session.scalars(query))
+    by_category: dict[str, Decimal] = {}
+    total = Decimal("0")
+    for certificate in certificates:
+        if certificate.status != "valid":
+            continue  # a revoked certificate earns no credit
+        total += certificate.ce_hours
+        for credit in certificate.snapshot["course"]["credits"]:
+            by_category[credit["category"]] = by_category.get(
+                credit["category"], Decimal("0")
+            ) + Decimal(credit["hours"])
+    return Transcript(certificates, total, dict(sorted(by_category.items())))

@@ -1,0 +1,299 @@
+"""Certificate pages: issue, view, download, reissue, revoke, transcript and public verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from ce_platform.catalog import services as catalog
+from ce_platform.catalog.views import COURSE_PAGE_HOOKS
+from ce_platform.certificates import services
+from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
+from ce_platform.core.access import roles_required
+from ce_platform.core.errors import CEError, NotFound, ValidationError
+from ce_platform.extensions import db, limiter
+from ce_platform.learning import services as learning
+
+bp = Blueprint("certificates", __name__)
+
+VERIFY_RATE_LIMIT = "30 per minute"
+
+
+def pdf_response(certificate: Certificate) -> Response:
+    """The stored bytes, never re-rendered; the hash doubles as the ETag."""
+    if request.if_none_match.contains(certificate.sha256):
+        response = Response(status=304)
+    else:
+        response = Response(certificate.pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="certificate-{certificate.number}.pdf"'
+        )
+    response.set_etag(certificate.sha256)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _course_panel(course, context: dict) -> None:
+    if not current_user.is_authenticated:
+        return
+    enrollment = learning.get_enrollment(db.session, current_user, course)
+    if enrollment is None or enrollment.status != "complete":
+        return
+    certificate = services.current_certificate(db.session, enrollment)
+    context["course_panels"].append(
+        render_template("certificates/_course_panel.html", course=course, certificate=certificate)
+    )
+
+
+COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _owned(number: str) -> Certificate:
+    certificate = services.find_certificate(db.session, number)
+    if not services.can_download(current_user, certificate):
+        raise NotFound("No certificate has this number.")
+    return certificate
+
+
+@bp.post("/courses/<slug>/certificate")
+@login_required
+def issue(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = learning.require_enrollment(db.session, current_user, course)
+    try:
+        certificate, created = services.issue_certificate(
+            db.session, enrollment, base_url=current_app.config["BASE_URL"]
+        )
+    except CEError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("catalog.course", slug=slug))
+    db.session.commit()
+    if created:
+        flash("Your certificate is issued.", "success")
+    return redirect(url_for("certificates.show", number=certificate.number))
+
+
+@bp.get("/certificates/<number>")
+@login_required
+def show(number: str):
+    certificate = _owned(number)
+    profile_changed = (
+        certificate.user_id == current_user.id
+        and certificate.status == "valid"
+        and services.participant_fields(current_user) != certificate.snapshot["participant"]
+    )
+    return render_template(
+        "certificates/show.html",
+        certificate=certificate,
+        check=services.verification(certificate),
+        profile_changed=profile_changed,
+        reasons=REVOCATION_REASONS,
+    )
+
+
+@bp.get("/certificates/<number>.pdf")
+@login_required
+def download(number: str):
+    return pdf_response(_owned(number))
+
+
+@bp.post("/certificates/<number>/reissue")
+@login_required
+def reissue(number: str):
+    certificate = services.find_certificate(db.session, number)
+    if certificate.user_id != current_user.id and current_user.role != "admin":
+        raise NotFound("No certificate has this number.")
+    try:
+        replacement = services.reissue(
+            db.session,
+            certificate,
+            actor_id=current_user.id,
+            base_url=current_app.config["BASE_URL"],
+        )
+    except CEError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("certificates.show", number=certificate.number))
+    db.session.commit()
+    flash(
+        f"Reissued as {replacement.number}; the old certificate now verifies as superseded.",
+        "success",
+    )
+    return redirect(url_for("certificates.show", number=replacement.number))
+
+
+@bp.post("/certificates/<number>/revoke")
+@roles_required("admin")
+def revoke(number: str):
+    certificate = services.find_certificate(db.session, number)
+    try:
+        services.revoke(
+            db.session,
+            certificate,
+            actor_id=current_user.id,
+            reason=request.form.get("reason", ""),
+            note=request.form.get("note", ""),
+        )
+    except CEError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("certificates.show", number=certificate.number))
+    db.session.commit()
+    flash(f"Certificate {certificate.number} is revoked.", "success")
+    return redirect(url_for("certificates.show", number=certificate.number))
+
+
+# --- transcript ----------------------------------------------------------------------------
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a date like 2026-01-31.", {name: "date"}) from None
+
+
+def _transcript():
+    return services.transcript(
+        db.session, current_user, start=_date_arg("start"), end=_date_arg("end")
+    )
+
+
+@bp.get("/certificates")
+@login_required
+def transcript():
+    return render_template(
+        "certificates/transcript.html",
+        transcript=_transcript(),
+        start=request.args.get("start", ""),
+        end=request.args.get("end", ""),
+    )
+
+
+@bp.get("/certificates/transcript.csv")
+@login_required
+def transcript_csv():
+    data = _transcript()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "certificate_number",
+            "course",
+            "revision",
+            "completion_date",
+            "ce_hours",
+            "credits",
+            "status",
+        ]
+    )
+    for c in data.certificates:
+        credits = "; ".join(
+            f"{x['hours']} {x['category']}" for x in c.snapshot["course"]["credits"]
+        )
+        writer.writerow(
+            [
+                c.number,
+                _safe_cell(c.snapshot["course"]["title"]),
+                c.snapshot["course"]["revision"],
+                c.completion_date.isoformat(),
+                c.snapshot["course"]["ce_hours"],
+                credits,
+                c.status,
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["total_valid_hours", str(data.total_hours)])
+    for category, hours in data.by_category.items():
+        writer.writerow([f"total_{category}", str(hours)])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ce-transcript.csv"'},
+    )
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheet programs from reading a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.get("/certificates/transcript.pdf")
+@login_required
+def transcript_pdf():
+    from ce_platform.certificates.pdf import render_html_pdf
+
+    html = render_template(
+        "certificates/transcript_pdf.html",
+        transcript=_transcript(),
+        user=current_user,
+        start=request.args.get("start", ""),
+        end=request.args.get("end", ""),
+        generated=date.today().isoformat(),
+    )
+    return Response(
+        render_html_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="ce-transcript.pdf"'},
+    )
+
+
+# --- public verification -------------------------------------------------------------------
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(VERIFY_RATE_LIMIT)
+def verify_lookup():
+    """Look a certificate up by number, or by uploading its PDF."""
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        if upload is not None and upload.filename:
+            certificate = services.find_by_pdf(db.session, upload.read())
+            if certificate is None:
+                flash(
+                    "This PDF does not match any certificate we issued. It may have been edited.",
+                    "error",
+                )
+                return render_template("certificates/verify_lookup.html"), 404
+            return redirect(url_for("certificates.verify", number=certificate.number, pdf="match"))
+        number = request.form.get("number", "")
+        return redirect(url_for("certificates.verify", number=number.strip() or "-"))
+    return render_template("certificates/verify_lookup.html")
+
+
+@bp.route("/verify/<number>", methods=["GET", "POST"])
+@limiter.limit(VERIFY_RATE_LIMIT)
+def verify(number: str):
+    try:
+        certificate = services.find_certificate(db.session, number)
+    except NotFound:
+        return render_template("certificates/verify_lookup.html", unknown=number), 404
+    pdf_check = "match" if request.args.get("pdf") == "match" else None
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        if upload is None or not upload.filename:
+            flash("Choose the certificate PDF to check.", "error")
+        else:
+            pdf_check = "match" if services.pdf_matches(certificate, upload.read()) else "mismatch"
+    return render_template(
+        "certificates/verify.html",
+        check=services.verification(certificate),
+        pdf_check=pdf_check,
+    ), (200 if pdf_check != "mismatch" else 422)
