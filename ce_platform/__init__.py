@@ -42,6 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform import api
     from ce_platform.accounts import cli as accounts_cli
     from ce_platform.accounts import views as accounts_views
+    from ce_platform.admin import views as admin_views
+    from ce_platform.authoring import views as authoring_views
     from ce_platform.catalog import cli as catalog_cli
     from ce_platform.catalog import views as catalog_views
     from ce_platform.certificates import cli as certificates_cli
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
     from ce_platform.learning import views as learning_views
+    from ce_platform.reports import views as reports_views
 
     errors.init_app(app)
     app.add_template_filter(_ce_hours, "ce_hours")
@@ -58,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
         catalog_views.bp,
         learning_views.bp,
         certificates_views.bp,
+        authoring_views.bp,
+        reports_views.bp,
+        admin_views.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -1,8 +1,10 @@
 """Every feature's models, imported in one place so the metadata (and Alembic) sees them all."""
 
 from ce_platform.accounts.models import ApiToken, User  # noqa: F401
+from ce_platform.authoring.models import Draft, DraftFile  # noqa: F401
 from ce_platform.catalog.models import (  # noqa: F401
     Course,
+    CourseInstructor,
     CourseRevision,
     Lesson,
     Question,

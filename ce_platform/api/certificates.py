@@ -61,7 +61,7 @@ def issue_certificate(slug: str):
 @token_required
 def download_certificate(number: str):
     certificate = services.find_certificate(db.session, number)
-    if not services.can_download(g.api_user, certificate):
+    if not services.can_download(db.session, g.api_user, certificate):
         raise NotFound("No certificate has this number.")
     return pdf_response(certificate)
 

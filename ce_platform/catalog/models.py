@@ -42,6 +42,19 @@ class Course(Base):
     )
 
 
+class CourseInstructor(Base):
+    """An instructor an administrator assigned to a course (besides those course.md names)."""
+
+    __tablename__ = "course_instructors"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class CourseRevision(Base):
     """One published version of a course; never changed after it is created."""
 

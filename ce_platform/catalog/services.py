@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ce_platform import content
-from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question, RevisionFile
+from ce_platform.catalog.models import (
+    Course,
+    CourseInstructor,
+    CourseRevision,
+    Lesson,
+    Question,
+    RevisionFile,
+)
 from ce_platform.core import audit
 from ce_platform.core.errors import NotFound
 
@@ -41,6 +48,33 @@ def revision_hash(files_hash: str, provider: content.Provider) -> str:
     digest.update(b"\0")
     digest.update(provider.source_text.encode())
     return digest.hexdigest()
+
+
+def can_manage(session, user, course: Course) -> bool:
+    """Admins manage every course; an instructor those whose course.md names them or that an
+    administrator assigned to them."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    if user.role == "admin":
+        return True
+    if user.role != "instructor":
+        return False
+    if course.current_revision is not None and user.email in course.current_revision.instructors:
+        return True
+    return (
+        session.scalar(
+            select(CourseInstructor.id).where(
+                CourseInstructor.course_id == course.id, CourseInstructor.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def managed_courses(session, user) -> list[Course]:
+    """The courses a user may author and report on, by slug."""
+    courses = session.scalars(select(Course).order_by(Course.slug)).all()
+    return [course for course in courses if can_manage(session, user, course)]
 
 
 def get_course(session, slug: str) -> Course:

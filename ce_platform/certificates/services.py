@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ce_platform.accounts.models import User
+from ce_platform.catalog import services as catalog
 from ce_platform.certificates import numbers
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
 from ce_platform.core import audit
@@ -216,13 +217,13 @@ def find_certificate(session, number: str) -> Certificate:
     return certificate
 
 
-def can_download(user: User | None, certificate: Certificate) -> bool:
+def can_download(session, user: User | None, certificate: Certificate) -> bool:
     """Owner, the course's instructors and admins may download a certificate."""
-    if user is None:
+    if user is None or not user.is_authenticated:
         return False
-    if user.role == "admin" or user.id == certificate.user_id:
+    if user.id == certificate.user_id:
         return True
-    return user.role == "instructor" and user.email in certificate.revision.instructors
+    return catalog.can_manage(session, user, certificate.course)
 
 
 def revoke(

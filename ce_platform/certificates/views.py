@@ -63,7 +63,7 @@ COURSE_PAGE_HOOKS.append(_course_panel)
 
 def _owned(number: str) -> Certificate:
     certificate = services.find_certificate(db.session, number)
-    if not services.can_download(current_user, certificate):
+    if not services.can_download(db.session, current_user, certificate):
         raise NotFound("No certificate has this number.")
     return certificate
 

@@ -7,12 +7,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ce_platform.core.models import Base, UTCDateTime, utcnow
 
 GENESIS = "0" * 64
+CHAIN_LOCK_KEY = 0x43450001  # any constant, the same in every process
 
 
 class AuditEvent(Base):
@@ -56,6 +57,9 @@ def record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain; the caller's transaction commits it with the change itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Writers take turns at the end of the chain until their transaction ends.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         created_at=utcnow().replace(microsecond=0),
@@ -70,3 +74,13 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def verify_chain(session) -> AuditEvent | None:
+    """Walk the chain in order; return the first event whose link or hash does not hold."""
+    previous = GENESIS
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        if event.prev_hash != previous or event.compute_hash() != event.hash:
+            return event
+        previous = event.hash
+    return None

@@ -1,0 +1,1 @@
+"""Administration: users and roles, instructor assignments, certificates, the audit log."""

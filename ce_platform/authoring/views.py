@@ -1,0 +1,5 @@
+"""Authoring pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("authoring", __name__, url_prefix="/authoring")
