@@ -107,11 +107,14 @@ def _type_name(kind) -> str:
 
 def init_app(app) -> None:
     from ce_platform.api import (  # noqa: F401  (routes register on import)
+        admin,
         auth,
+        authoring,
         certificates,
         courses,
         learning,
         me,
+        reports,
     )
 
     app.register_blueprint(bp)

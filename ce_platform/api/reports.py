@@ -1,0 +1,3 @@
+"""/api/v1 reports endpoints."""
+
+from ce_platform.api import bp  # noqa: F401
