@@ -114,6 +114,7 @@ def init_app(app) -> None:
         courses,
         learning,
         me,
+        openapi,
         reports,
     )
 

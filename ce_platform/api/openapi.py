@@ -1,0 +1,553 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+tests/api/test_openapi.py checks it against the URL map in both directions, so a route
+cannot be added or removed without its description.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ce_platform.api import bp
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
+DATETIME = {"type": "string", "format": "date-time"}
+NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    schema = {"type": "object", "properties": properties, **extra}
+    if required is None:
+        required = list(properties)
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+SCHEMAS: dict[str, dict] = {
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "code": STRING,
+                    "message": STRING,
+                    "details": {},
+                }
+            )
+        }
+    ),
+    "User": obj(
+        {
+            "id": INTEGER,
+            "email": {"type": "string", "format": "email"},
+            "full_name": STRING,
+            "credentials": STRING,
+            "profession": STRING,
+            "license_number": STRING,
+            "license_state": STRING,
+            "role": {"type": "string", "enum": ["learner", "instructor", "admin"]},
+        }
+    ),
+    "CourseSummary": obj(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "summary": STRING,
+            "ce_hours": NUMBER,
+            "credits": {"type": "object", "additionalProperties": NUMBER},
+            "level": STRING,
+            "lesson_count": INTEGER,
+        }
+    ),
+    "Requirement": obj({"code": STRING, "label": STRING, "met": BOOLEAN, "detail": STRING}),
+    "Enrollment": obj(
+        {
+            "id": INTEGER,
+            "course": STRING,
+            "title": STRING,
+            "revision": INTEGER,
+            "status": {
+                "type": "string",
+                "enum": ["in_progress", "awaiting_post_test", "awaiting_evaluation", "complete"],
+            },
+            "progress": INTEGER,
+            "enrolled_at": DATETIME,
+            "completed_at": NULLABLE_DATETIME,
+            "requirements": array(ref("Requirement")),
+            "unmet": array(STRING),
+        }
+    ),
+    "AttemptQuestion": obj(
+        {
+            "id": STRING,
+            "prompt_html": STRING,
+            "multiple": BOOLEAN,
+            "kind": STRING,
+            "options": array(obj({"id": STRING, "html": STRING})),
+        }
+    ),
+    "QuestionResult": obj(
+        {
+            "id": STRING,
+            "prompt_html": STRING,
+            "correct": BOOLEAN,
+            "explanation_html": STRING,
+            "options": array(
+                obj(
+                    {
+                        "id": STRING,
+                        "html": STRING,
+                        "chosen": BOOLEAN,
+                        "correct": BOOLEAN,
+                        "feedback_html": STRING,
+                    }
+                )
+            ),
+        }
+    ),
+    "Attempt": obj(
+        {
+            "id": INTEGER,
+            "number": INTEGER,
+            "started_at": DATETIME,
+            "submitted_at": NULLABLE_DATETIME,
+            "questions": array(ref("AttemptQuestion")),
+            "score": INTEGER,
+            "passed": BOOLEAN,
+            "results": array(ref("QuestionResult")),
+        },
+        required=["id", "number", "started_at", "submitted_at", "questions"],
+    ),
+    "Certificate": obj(
+        {
+            "number": STRING,
+            "course": STRING,
+            "title": STRING,
+            "revision": INTEGER,
+            "issued_at": STRING,
+            "completion_date": {"type": "string", "format": "date"},
+            "ce_hours": NUMBER,
+            "credits": {"type": "object", "additionalProperties": NUMBER},
+            "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
+            "sha256": STRING,
+            "verification_url": STRING,
+            "superseded_by": {"type": ["string", "null"]},
+        }
+    ),
+    "Verification": obj(
+        {
+            "number": STRING,
+            "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
+            "valid": BOOLEAN,
+            "learner_name": STRING,
+            "course": STRING,
+            "completion_date": STRING,
+            "issued_at": STRING,
+            "ce_hours": STRING,
+            "revoked_at": {"type": ["string", "null"]},
+            "revoked_reason": {"type": ["string", "null"]},
+            "superseded_by": {"type": ["string", "null"]},
+        }
+    ),
+}
+
+ERRORS = {
+    "400": "The request body or a parameter is malformed; details names the fields.",
+    "401": "No valid bearer token.",
+    "403": "The token's account may not do this.",
+    "404": "No such object (or not visible to this account).",
+    "409": "Conflicts with the current state (already done).",
+    "413": "The request body is too large.",
+    "422": "Well formed, but a rule forbids it; details says which.",
+    "429": "Too many requests; wait and retry.",
+}
+
+
+def _responses(ok: dict[str, tuple[str, dict | None]], errors: tuple[str, ...]) -> dict:
+    out = {}
+    for status, (description, schema) in ok.items():
+        entry: dict = {"description": description}
+        if schema is not None:
+            entry["content"] = {"application/json": {"schema": schema}}
+        out[status] = entry
+    for status in errors:
+        out[status] = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": ref("Error")}},
+        }
+    return out
+
+
+def op(
+    summary: str,
+    ok: dict[str, tuple[str, dict | None]],
+    *,
+    errors: tuple[str, ...] = (),
+    body: dict | None = None,
+    auth: bool = True,
+    params: tuple[tuple[str, dict], ...] = (),
+    query: tuple[tuple[str, dict], ...] = (),
+    raw: dict | None = None,
+) -> dict:
+    """One operation; `raw` replaces the JSON success content (PDF, CSV)."""
+    errors = tuple(dict.fromkeys(("401",) * auth + errors + ("429",) * (not auth)))
+    operation: dict = {"summary": summary, "responses": _responses(ok, errors)}
+    if raw:
+        operation["responses"].update(raw)
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+        operation["responses"].setdefault(
+            "400",
+            {
+                "description": ERRORS["400"],
+                "content": {"application/json": {"schema": ref("Error")}},
+            },
+        )
+        operation["responses"].setdefault(
+            "413",
+            {
+                "description": ERRORS["413"],
+                "content": {"application/json": {"schema": ref("Error")}},
+            },
+        )
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": schema} for name, schema in params
+    ]
+    parameters += [{"name": name, "in": "query", "schema": schema} for name, schema in query]
+    if parameters:
+        operation["parameters"] = parameters
+    operation["security"] = [{"bearer": []}] if auth else []
+    return operation
+
+
+SLUG = ("slug", {"type": "string", "pattern": "^[a-z0-9-]+$"})
+LESSON = ("lesson", {"type": "string", "pattern": "^[a-z0-9-]+$"})
+NUMBER_PARAM = ("number", STRING)
+ATTEMPT_ID = ("id", {"type": "integer", "minimum": 1})
+
+REGISTER = obj(
+    {
+        "email": STRING,
+        "password": STRING,
+        "full_name": STRING,
+        "profession": STRING,
+        "license_number": STRING,
+        "license_state": STRING,
+        "credentials": STRING,
+    },
+    required=["email", "password", "full_name", "profession"],
+    additionalProperties=False,
+)
+PROFILE = obj(
+    {
+        "full_name": STRING,
+        "credentials": STRING,
+        "profession": STRING,
+        "license_number": STRING,
+        "license_state": STRING,
+    },
+    required=[],
+    additionalProperties=False,
+)
+
+
+def core_paths() -> dict:
+    return {
+        "/api/v1/auth/register": {
+            "post": op(
+                "Create a learner account",
+                {"201": ("Created", obj({"user": ref("User")}))},
+                errors=("409", "429"),
+                body=REGISTER,
+                auth=False,
+            )
+        },
+        "/api/v1/auth/token": {
+            "post": op(
+                "Exchange email and password for a bearer token",
+                {
+                    "200": (
+                        "A new token (shown once; only its hash is stored)",
+                        obj({"token": STRING, "expires_at": DATETIME, "user": ref("User")}),
+                    )
+                },
+                errors=("401", "429"),
+                body=obj({"email": STRING, "password": STRING}, additionalProperties=False),
+                auth=False,
+            ),
+            "delete": op("Revoke the token used for this request", {"204": ("Revoked", None)}),
+        },
+        "/api/v1/me": {
+            "get": op(
+                "The signed-in account", {"200": ("The account", obj({"user": ref("User")}))}
+            ),
+            "patch": op(
+                "Update profile fields",
+                {"200": ("The account", obj({"user": ref("User")}))},
+                body=PROFILE,
+            ),
+        },
+        "/api/v1/courses": {
+            "get": op(
+                "Courses open to new learners",
+                {"200": ("The catalog", obj({"courses": array(ref("CourseSummary"))}))},
+                auth=False,
+            )
+        },
+        "/api/v1/courses/{slug}": {
+            "get": op(
+                "One course",
+                {
+                    "200": (
+                        "The course",
+                        {"type": "object", "required": ["slug", "lessons", "quiz"]},
+                    )
+                },
+                errors=("404",),
+                auth=False,
+                params=(SLUG,),
+            )
+        },
+        "/api/v1/courses/{slug}/lessons/{lesson}": {
+            "get": op(
+                "One lesson (of the learner's pinned revision when enrolled)",
+                {
+                    "200": (
+                        "The lesson",
+                        obj(
+                            {
+                                "slug": STRING,
+                                "title": STRING,
+                                "html": STRING,
+                                "position": INTEGER,
+                                "minutes": INTEGER,
+                            }
+                        ),
+                    )
+                },
+                errors=("404",),
+                params=(SLUG, LESSON),
+            )
+        },
+        "/api/v1/courses/{slug}/enrollment": {
+            "post": op(
+                "Enroll (idempotent)",
+                {
+                    "201": ("Enrolled", obj({"enrollment": ref("Enrollment")})),
+                    "200": ("Already enrolled", obj({"enrollment": ref("Enrollment")})),
+                },
+                errors=("404", "422"),
+                params=(SLUG,),
+            )
+        },
+        "/api/v1/enrollments": {
+            "get": op(
+                "The learner's enrollments with every requirement met or unmet",
+                {"200": ("Enrollments", obj({"enrollments": array(ref("Enrollment"))}))},
+            )
+        },
+        "/api/v1/courses/{slug}/lessons/{lesson}/complete": {
+            "post": op(
+                "Mark a lesson complete",
+                {
+                    "200": (
+                        "Progress",
+                        obj({"progress": {"type": "object"}, "enrollment": ref("Enrollment")}),
+                    )
+                },
+                errors=("404", "422"),
+                params=(SLUG, LESSON),
+            )
+        },
+        "/api/v1/courses/{slug}/lessons/{lesson}/heartbeat": {
+            "post": op(
+                "Seat-time heartbeat (credits at most 60 s since the previous one)",
+                {"200": ("Seconds credited", obj({"credited": INTEGER}))},
+                errors=("404", "422"),
+                params=(SLUG, LESSON),
+            )
+        },
+        "/api/v1/courses/{slug}/quiz/attempts": {
+            "post": op(
+                "Start a post-test attempt, or get the open one",
+                {
+                    "201": ("Started", obj({"attempt": ref("Attempt")})),
+                    "200": ("The open attempt", obj({"attempt": ref("Attempt")})),
+                },
+                errors=("404", "422"),
+                params=(SLUG,),
+            )
+        },
+        "/api/v1/quiz/attempts/{id}": {
+            "get": op(
+                "One of the learner's attempts",
+                {"200": ("The attempt", obj({"attempt": ref("Attempt")}))},
+                errors=("404",),
+                params=(ATTEMPT_ID,),
+            )
+        },
+        "/api/v1/quiz/attempts/{id}/submit": {
+            "post": op(
+                "Submit answers; graded once on the server",
+                {
+                    "200": (
+                        "The grade",
+                        obj(
+                            {
+                                "score": INTEGER,
+                                "passed": BOOLEAN,
+                                "attempts_left": {"type": ["integer", "null"]},
+                                "results": array(ref("QuestionResult")),
+                            },
+                            required=["score", "passed", "attempts_left"],
+                        ),
+                    )
+                },
+                errors=("404", "409"),
+                body=obj(
+                    {
+                        "answers": {
+                            "type": "object",
+                            "additionalProperties": array(STRING),
+                        }
+                    },
+                    additionalProperties=False,
+                ),
+                params=(ATTEMPT_ID,),
+            )
+        },
+        "/api/v1/courses/{slug}/evaluation": {
+            "get": op(
+                "The evaluation questions",
+                {
+                    "200": (
+                        "Questions",
+                        obj(
+                            {
+                                "questions": array({"type": "object"}),
+                                "attestation": STRING,
+                                "submitted": BOOLEAN,
+                            }
+                        ),
+                    )
+                },
+                errors=("404", "422"),
+                params=(SLUG,),
+            ),
+            "post": op(
+                "Submit the evaluation with the attestation",
+                {"201": ("Recorded", obj({"enrollment": ref("Enrollment")}))},
+                errors=("404", "409", "422"),
+                body=obj(
+                    {"answers": {"type": "object"}, "attestation": BOOLEAN},
+                    additionalProperties=False,
+                ),
+                params=(SLUG,),
+            ),
+        },
+        "/api/v1/certificates": {
+            "get": op(
+                "The learner's certificates and totals",
+                {
+                    "200": (
+                        "Transcript",
+                        obj(
+                            {
+                                "certificates": array(ref("Certificate")),
+                                "total_hours": NUMBER,
+                                "by_category": {"type": "object", "additionalProperties": NUMBER},
+                            }
+                        ),
+                    )
+                },
+            )
+        },
+        "/api/v1/courses/{slug}/certificate": {
+            "post": op(
+                "Issue the certificate once every requirement is met (idempotent)",
+                {
+                    "201": ("Issued", obj({"certificate": ref("Certificate")})),
+                    "200": ("Already issued", obj({"certificate": ref("Certificate")})),
+                },
+                errors=("404", "422"),
+                params=(SLUG,),
+            )
+        },
+        "/api/v1/certificates/{number}.pdf": {
+            "get": op(
+                "Download the stored PDF (owner, the course's instructors, admins)",
+                {},
+                errors=("404",),
+                params=(NUMBER_PARAM,),
+                raw={
+                    "200": {
+                        "description": "The PDF exactly as issued; ETag is its SHA-256",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    "304": {"description": "Not modified"},
+                },
+            )
+        },
+        "/api/v1/verify/{number}": {
+            "get": op(
+                "Public verification (no email, no licence number)",
+                {"200": ("Status and facts", ref("Verification"))},
+                errors=("404",),
+                auth=False,
+                params=(NUMBER_PARAM,),
+            )
+        },
+        "/api/v1/openapi.json": {
+            "get": op(
+                "This document",
+                {"200": ("OpenAPI 3.1", {"type": "object"})},
+                auth=False,
+            )
+        },
+    }
+
+
+# Features add their paths here at import (name -> callable returning a paths dict).
+EXTRA_PATHS: list = []
+
+
+def document() -> dict:
+    paths = core_paths()
+    for extra in EXTRA_PATHS:
+        paths.update(extra())
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "ce_platform API",
+            "version": "1",
+            "description": "Continuing-education courses, post-tests and certificates. "
+            "Authenticate with 'Authorization: Bearer <token>' from POST /api/v1/auth/token.",
+        },
+        "servers": [{"url": current_app.config["BASE_URL"]}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return document()
