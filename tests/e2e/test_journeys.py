@@ -19,10 +19,7 @@ def _answer(page, server, *, correct: bool) -> None:
         inputs = page.locator(f'input[name="q-{question}"]')
         values = [inputs.nth(i).get_attribute("value") for i in range(inputs.count())]
         multiple = inputs.first.get_attribute("type") == "checkbox"
-        if correct:
-            chosen = right
-        else:
-            chosen = {next(v for v in values if v not in right)}
+        chosen = right if correct else {next(v for v in values if v not in right)}
         for value in values:
             if value in chosen:
                 page.locator(f'input[name="q-{question}"][value="{value}"]').check()
