@@ -99,7 +99,7 @@ def _render(status: int, code: str, message: str, details: Any = None, headers=N
         )
     if headers:
         for name, value in headers:
-            if name.lower() != "content-type":
+            if name.lower() in ("allow", "retry-after") or name.lower().startswith("x-ratelimit"):
                 response.headers[name] = value
     return response
 
