@@ -168,6 +168,7 @@ def test_wrong_method_is_405_with_error_body(api):
     response = api.client.put("/api/v1/me", json={})
     assert_error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["Allow"]
+    assert response.headers["Content-Length"] == str(len(response.data))
 
 
 def test_unknown_api_route_is_404_with_error_body(api):
@@ -185,3 +186,6 @@ def test_token_endpoint_is_rate_limited(api):
         "/api/v1/auth/token", json={"email": "learner@example.org", "password": factories.PASSWORD}
     )
     assert_error(response, 429, "rate_limited")
+    # Regression: the 429 once carried the Content-Length of another body, cutting it short.
+    assert response.headers["Content-Length"] == str(len(response.data))
+    assert "Retry-After" in response.headers or "X-RateLimit-Reset" in response.headers
