@@ -38,7 +38,7 @@ def next_step(enrollment: Enrollment) -> tuple[str, str]:
         return "Take the post-test", url_for("learning.quiz", slug=slug)
     if unmet:
         return "Complete the evaluation", url_for("learning.evaluation", slug=slug)
-    return "Get your certificate", url_for("catalog.course", slug=slug, _anchor="certificate")
+    return "Go to your certificate", url_for("catalog.course", slug=slug, _anchor="certificate")
 
 
 def _course_panel(course, context: dict) -> None:
