@@ -1,3 +1,337 @@
-"""/api/v1 reports endpoints."""
+"""/api/v1 reports: a course's roster, CSV exports, item analysis and evaluation summary."""
 
-from ce_platform.api import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import g, request
+
+from ce_platform.api import bp, token_required
+from ce_platform.api import openapi as doc
+from ce_platform.extensions import db
+from ce_platform.reports import services
+from ce_platform.reports.views import export_response
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _number(value: float | Decimal | None, places: int = 3) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def roster_row_json(row: services.RosterRow) -> dict:
+    return {
+        "enrollment_id": row.enrollment_id,
+        "name": row.name,
+        "email": row.email,
+        "profession": row.profession,
+        "license_number": row.license_number,
+        "license_state": row.license_state,
+        "revision": row.revision,
+        "enrolled_at": _iso(row.enrolled_at),
+        "lessons_completed": row.lessons_completed,
+        "lessons_total": row.lessons_total,
+        "progress": row.progress,
+        "attempts_used": row.attempts_used,
+        "best_score": row.best_score,
+        "passed": row.passed,
+        "status": row.status,
+        "seat_seconds": row.seat_seconds,
+        "completed_at": _iso(row.completed_at),
+        "certificate_number": row.certificate_number,
+        "certificate_status": row.certificate_status,
+    }
+
+
+def item_json(item: services.ItemStats) -> dict:
+    return {
+        "key": item.key,
+        "prompt_html": item.prompt_html,
+        "kind": item.kind,
+        "drawn": item.drawn,
+        "correct": item.correct,
+        "difficulty": _number(item.difficulty),
+        "point_biserial": _number(item.point_biserial),
+        "upper_lower": _number(item.upper_lower),
+        "flags": item.flags,
+        "options": [
+            {
+                "id": option.id,
+                "html": option.html,
+                "correct": option.correct,
+                "chosen": option.chosen,
+                "percent": _number(option.percent, 1),
+            }
+            for option in item.options
+        ],
+    }
+
+
+def evaluation_json(summary: services.EvaluationSummary) -> dict:
+    return {
+        "count": summary.count,
+        "ratings": [
+            {
+                "id": r.id,
+                "prompt": r.prompt,
+                "responses": r.responses,
+                "mean": _number(r.mean, 2),
+                "distribution": {str(k): v for k, v in r.distribution.items()},
+            }
+            for r in summary.ratings
+        ],
+        "choices": [
+            {
+                "id": c.id,
+                "prompt": c.prompt,
+                "responses": c.responses,
+                "counts": c.counts,
+                "percent_yes": _number(c.percent_yes, 1),
+            }
+            for c in summary.choices
+        ],
+        "numbers": [
+            {"id": n.id, "prompt": n.prompt, "responses": n.responses, "mean": _number(n.mean, 2)}
+            for n in summary.numbers
+        ],
+        "comments": [
+            {"date": c.submitted_on.isoformat(), "revision": c.revision, "text": c.text}
+            for c in summary.comments
+        ],
+    }
+
+
+@bp.get("/reports/courses/<slug>/roster")
+@token_required
+def report_roster(slug: str):
+    course = services.managed_course(db.session, g.api_user, slug)
+    return {"rows": [roster_row_json(row) for row in services.roster(db.session, course)]}
+
+
+@bp.get("/reports/courses/<slug>/completions.csv")
+@token_required
+def report_completions_csv(slug: str):
+    course = services.managed_course(db.session, g.api_user, slug)
+    return export_response(g.api_user, course, "completions", request.args)
+
+
+@bp.get("/reports/courses/<slug>/ce-broker.csv")
+@token_required
+def report_ce_broker_csv(slug: str):
+    """Query parameters `provider_tracking` and `course_tracking` override the defaults."""
+    course = services.managed_course(db.session, g.api_user, slug)
+    return export_response(g.api_user, course, "ce-broker", request.args)
+
+
+@bp.get("/reports/courses/<slug>/item-analysis")
+@token_required
+def report_item_analysis(slug: str):
+    course = services.managed_course(db.session, g.api_user, slug)
+    return {
+        "questions": [item_json(item) for item in services.item_analysis(db.session, course)],
+        "thresholds": {
+            "min_responses": services.MIN_RESPONSES,
+            "too_easy": services.TOO_EASY,
+            "too_hard": services.TOO_HARD,
+            "group_share": services.GROUP_SHARE,
+        },
+    }
+
+
+@bp.get("/reports/courses/<slug>/evaluations")
+@token_required
+def report_evaluations(slug: str):
+    course = services.managed_course(db.session, g.api_user, slug)
+    return evaluation_json(services.evaluation_summary(db.session, course))
+
+
+# -- OpenAPI ------------------------------------------------------------------------------------
+
+_NULLABLE_NUMBER = {"type": ["number", "null"]}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_ROSTER_ROW = doc.obj(
+    {
+        "enrollment_id": doc.INTEGER,
+        "name": doc.STRING,
+        "email": doc.STRING,
+        "profession": doc.STRING,
+        "license_number": doc.STRING,
+        "license_state": doc.STRING,
+        "revision": doc.INTEGER,
+        "enrolled_at": doc.DATETIME,
+        "lessons_completed": doc.INTEGER,
+        "lessons_total": doc.INTEGER,
+        "progress": doc.INTEGER,
+        "attempts_used": doc.INTEGER,
+        "best_score": {"type": ["integer", "null"]},
+        "passed": doc.BOOLEAN,
+        "status": {
+            "type": "string",
+            "enum": ["in_progress", "awaiting_post_test", "awaiting_evaluation", "complete"],
+        },
+        "seat_seconds": doc.INTEGER,
+        "completed_at": doc.NULLABLE_DATETIME,
+        "certificate_number": _NULLABLE_STRING,
+        "certificate_status": _NULLABLE_STRING,
+    }
+)
+_ITEM = doc.obj(
+    {
+        "key": doc.STRING,
+        "prompt_html": doc.STRING,
+        "kind": doc.STRING,
+        "drawn": doc.INTEGER,
+        "correct": doc.INTEGER,
+        "difficulty": _NULLABLE_NUMBER,
+        "point_biserial": _NULLABLE_NUMBER,
+        "upper_lower": _NULLABLE_NUMBER,
+        "flags": doc.array({"type": "string", "enum": list(services.FLAG_LABELS)}),
+        "options": doc.array(
+            doc.obj(
+                {
+                    "id": doc.STRING,
+                    "html": doc.STRING,
+                    "correct": doc.BOOLEAN,
+                    "chosen": doc.INTEGER,
+                    "percent": doc.NUMBER,
+                }
+            )
+        ),
+    }
+)
+_COUNTS = {"type": "object", "additionalProperties": doc.INTEGER}
+_EVALUATIONS = doc.obj(
+    {
+        "count": doc.INTEGER,
+        "ratings": doc.array(
+            doc.obj(
+                {
+                    "id": doc.STRING,
+                    "prompt": doc.STRING,
+                    "responses": doc.INTEGER,
+                    "mean": _NULLABLE_NUMBER,
+                    "distribution": _COUNTS,
+                }
+            )
+        ),
+        "choices": doc.array(
+            doc.obj(
+                {
+                    "id": doc.STRING,
+                    "prompt": doc.STRING,
+                    "responses": doc.INTEGER,
+                    "counts": _COUNTS,
+                    "percent_yes": _NULLABLE_NUMBER,
+                }
+            )
+        ),
+        "numbers": doc.array(
+            doc.obj(
+                {
+                    "id": doc.STRING,
+                    "prompt": doc.STRING,
+                    "responses": doc.INTEGER,
+                    "mean": _NULLABLE_NUMBER,
+                }
+            )
+        ),
+        "comments": doc.array(
+            doc.obj(
+                {
+                    "date": {"type": "string", "format": "date"},
+                    "revision": doc.INTEGER,
+                    "text": doc.STRING,
+                }
+            )
+        ),
+    }
+)
+
+
+def _csv(description: str) -> dict:
+    return {
+        "200": {
+            "description": description,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+
+
+def _paths() -> dict:
+    base = "/api/v1/reports/courses/{slug}"
+    access = ("403", "404")
+    return {
+        f"{base}/roster": {
+            "get": doc.op(
+                "Every enrollment with progress, attempts, best score, status, seat time and "
+                "certificate (the course's instructors, admins)",
+                {"200": ("Roster", doc.obj({"rows": doc.array(_ROSTER_ROW)}))},
+                errors=access,
+                params=(doc.SLUG,),
+            )
+        },
+        f"{base}/completions.csv": {
+            "get": doc.op(
+                "Completions as printed on the current certificates (streamed CSV, audited)",
+                {},
+                errors=access,
+                params=(doc.SLUG,),
+                raw=_csv("Name, email, profession, license, completion date, hours, credits"),
+            )
+        },
+        f"{base}/ce-broker.csv": {
+            "get": doc.op(
+                "CE Broker roster of valid certificates with a license number (streamed CSV, "
+                "audited); tracking numbers default to the first accreditation's provider "
+                "number and the course slug",
+                {},
+                errors=access,
+                params=(doc.SLUG,),
+                query=(("provider_tracking", doc.STRING), ("course_tracking", doc.STRING)),
+                raw=_csv(
+                    "Provider and course tracking numbers, license, MM/DD/YYYY, State, "
+                    "Profession, hours"
+                ),
+            )
+        },
+        f"{base}/item-analysis": {
+            "get": doc.op(
+                "Post-test item analysis: difficulty, point-biserial and upper-lower "
+                "discrimination, choice distribution and flags per question",
+                {
+                    "200": (
+                        "Questions",
+                        doc.obj(
+                            {
+                                "questions": doc.array(_ITEM),
+                                "thresholds": doc.obj(
+                                    {
+                                        "min_responses": doc.INTEGER,
+                                        "too_easy": doc.NUMBER,
+                                        "too_hard": doc.NUMBER,
+                                        "group_share": doc.NUMBER,
+                                    }
+                                ),
+                            }
+                        ),
+                    )
+                },
+                errors=access,
+                params=(doc.SLUG,),
+            )
+        },
+        f"{base}/evaluations": {
+            "get": doc.op(
+                "Evaluation summary: mean of each rating, yes/no shares, mean minutes, comments",
+                {"200": ("Summary", _EVALUATIONS)},
+                errors=access,
+                params=(doc.SLUG,),
+            )
+        },
+    }
+
+
+doc.EXTRA_PATHS.append(_paths)

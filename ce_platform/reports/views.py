@@ -1,5 +1,115 @@
-"""Reports pages."""
+"""Reports pages for a course's instructors and administrators, and their CSV downloads."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from ce_platform.catalog import services as catalog
+from ce_platform.core.access import roles_required
+from ce_platform.extensions import db
+from ce_platform.reports import services
+from ce_platform.reports.exports import build_export, csv_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+ROSTER_PAGE_SIZE = 100
+
+
+def export_response(user, course, report: str, args) -> Response:
+    """Build one CSV export, record it in the audit trail, commit, then stream it."""
+    filename, header, body = build_export(
+        db.session,
+        course,
+        report,
+        provider_tracking=args.get("provider_tracking", ""),
+        course_tracking=args.get("course_tracking", ""),
+    )
+    services.record_export(
+        db.session, actor_id=user.id, course=course, report=report, rows=len(body)
+    )
+    db.session.commit()
+    return csv_response(filename, header, body)
+
+
+@bp.get("/")
+@roles_required("instructor")
+def index():
+    courses = catalog.managed_courses(db.session, current_user)
+    return render_template(
+        "reports/index.html", courses=services.course_overview(db.session, courses)
+    )
+
+
+@bp.get("/courses/<slug>/")
+@roles_required("instructor")
+def course(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    provider_tracking, course_tracking = services.default_tracking_numbers(course)
+    total = services.enrollment_count(db.session, course)
+    pages = max(1, -(-total // ROSTER_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return render_template(
+        "reports/course.html",
+        course=course,
+        revision=course.current_revision,
+        rows=services.roster(
+            db.session, course, offset=(page - 1) * ROSTER_PAGE_SIZE, limit=ROSTER_PAGE_SIZE
+        ),
+        total=total,
+        page=page,
+        pages=pages,
+        provider_tracking=provider_tracking,
+        course_tracking=course_tracking,
+    )
+
+
+@bp.get("/courses/<slug>/roster.csv")
+@roles_required("instructor")
+def roster_csv(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    return export_response(current_user, course, "roster", request.args)
+
+
+@bp.get("/courses/<slug>/completions.csv")
+@roles_required("instructor")
+def completions_csv(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    return export_response(current_user, course, "completions", request.args)
+
+
+@bp.get("/courses/<slug>/ce-broker.csv")
+@roles_required("instructor")
+def ce_broker_csv(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    return export_response(current_user, course, "ce-broker", request.args)
+
+
+@bp.get("/courses/<slug>/item-analysis")
+@roles_required("instructor")
+def item_analysis(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    return render_template(
+        "reports/item_analysis.html",
+        course=course,
+        revision=course.current_revision,
+        items=services.item_analysis(db.session, course),
+        thresholds={
+            "min_responses": services.MIN_RESPONSES,
+            "too_easy": services.TOO_EASY,
+            "too_hard": services.TOO_HARD,
+            "group_share": round(services.GROUP_SHARE * 100),
+        },
+    )
+
+
+@bp.get("/courses/<slug>/evaluations")
+@roles_required("instructor")
+def evaluations(slug: str):
+    course = services.managed_course(db.session, current_user, slug)
+    return render_template(
+        "reports/evaluations.html",
+        course=course,
+        revision=course.current_revision,
+        summary=services.evaluation_summary(db.session, course),
+    )

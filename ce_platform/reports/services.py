@@ -1,0 +1,651 @@
+"""Reports for a course's managers: roster, completions, CE Broker roster, item analysis and
+evaluation summary. Each function reads; none writes, except `record_export` (the audit trail).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ce_platform.accounts.models import PROFESSIONS, User
+from ce_platform.catalog import services as catalog
+from ce_platform.catalog.models import Course, CourseRevision, Question
+from ce_platform.certificates.models import Certificate
+from ce_platform.core import audit
+from ce_platform.core.errors import Forbidden
+from ce_platform.learning import services as learning
+from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
+
+# CE Broker reports a profession as a short code; keyed by the profession stored on the account.
+PROFESSION_CODES = {
+    "psychologist": "PSY",
+    "social_worker": "SW",
+    "counselor": "LPC",
+    "mft": "MFT",
+    "nurse": "RN",
+    "physician": "MD",
+    "other": "OTH",
+}
+
+# Item analysis thresholds (classical test theory conventions).
+MIN_RESPONSES = 5  # fewer draws than this: no verdict on the item
+TOO_EASY = 0.9  # difficulty p above this: almost everyone gets it right
+TOO_HARD = 0.3  # difficulty p below this: almost everyone gets it wrong
+GROUP_SHARE = 0.27  # upper and lower groups for the upper-lower index (Kelley's 27 %)
+
+FLAG_LABELS = {
+    "too_few_responses": "Too few responses",
+    "too_easy": "Too easy",
+    "too_hard": "Too hard",
+    "negative_discrimination": "Negatively discriminating",
+}
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def managed_course(session, user: User, slug: str) -> Course:
+    """The course named by `slug`, if `user` may report on it (404 unknown, 403 otherwise)."""
+    course = catalog.get_course(session, slug)
+    if not catalog.can_manage(session, user, course):
+        raise Forbidden("Reports on this course are for its instructors and administrators.")
+    return course
+
+
+def record_export(session, *, actor_id: int | None, course: Course, report: str, rows: int) -> None:
+    """Keep a trace of every export: who took which learners' data, and how much of it."""
+    audit.record(
+        session,
+        "report.exported",
+        actor_id=actor_id,
+        subject_type="course",
+        subject_id=course.slug,
+        data={"course": course.slug, "report": report, "rows": rows},
+    )
+
+
+# --- course overview -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    slug: str
+    title: str
+    revision: int
+    enrolled: int
+    completed: int
+
+
+def course_overview(session, courses: list[Course]) -> list[CourseOverview]:
+    """One line per course with its enrollment counts, from a single aggregate query."""
+    ids = [course.id for course in courses]
+    counts = {
+        course_id: (enrolled, completed or 0)
+        for course_id, enrolled, completed in session.execute(
+            select(
+                Enrollment.course_id,
+                func.count(Enrollment.id),
+                func.sum(case((Enrollment.status == "complete", 1), else_=0)),
+            )
+            .where(Enrollment.course_id.in_(ids))
+            .group_by(Enrollment.course_id)
+        )
+    }
+    out = []
+    for course in courses:
+        enrolled, completed = counts.get(course.id, (0, 0))
+        revision = course.current_revision
+        out.append(
+            CourseOverview(course.slug, revision.title, revision.number, enrolled, completed)
+        )
+    return out
+
+
+# --- roster --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    enrollment_id: int
+    name: str
+    email: str
+    profession: str
+    license_number: str
+    license_state: str
+    revision: int
+    enrolled_at: datetime
+    lessons_completed: int
+    lessons_total: int
+    progress: int  # percent of the completion gate's steps met
+    attempts_used: int
+    best_score: int | None
+    passed: bool
+    status: str
+    status_label: str
+    seat_seconds: int
+    completed_at: datetime | None
+    certificate_number: str | None
+    certificate_status: str | None
+
+    @property
+    def seat_minutes(self) -> float:
+        return round(self.seat_seconds / 60, 1)
+
+
+def _current_certificates(
+    session, course: Course, enrollment_ids: list[int]
+) -> dict[int, Certificate]:
+    """Each listed enrollment's current (valid or revoked, never superseded) certificate."""
+    return {
+        certificate.enrollment_id: certificate
+        for certificate in session.scalars(
+            select(Certificate).where(
+                Certificate.course_id == course.id,
+                Certificate.enrollment_id.in_(enrollment_ids),
+                Certificate.status != "superseded",
+            )
+        )
+    }
+
+
+def enrollment_count(session, course: Course) -> int:
+    return session.scalar(
+        select(func.count(Enrollment.id)).where(Enrollment.course_id == course.id)
+    )
+
+
+def roster(
+    session, course: Course, *, offset: int = 0, limit: int | None = None
+) -> list[RosterRow]:
+    """Every enrollment of the course (or one page of them), on any revision, by learner name.
+
+    One query per table: enrollments with their learners, then revisions, lessons, progress,
+    attempts, evaluations and certificates, each loaded once for all rows.
+    """
+    enrollments = session.scalars(
+        select(Enrollment)
+        .join(User, Enrollment.user_id == User.id)
+        .where(Enrollment.course_id == course.id)
+        .options(
+            contains_eager(Enrollment.user),
+            selectinload(Enrollment.revision).selectinload(CourseRevision.lessons),
+            selectinload(Enrollment.progress),
+            selectinload(Enrollment.attempts),
+            selectinload(Enrollment.evaluation),
+        )
+        .order_by(User.full_name, Enrollment.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    certificates = _current_certificates(session, course, [e.id for e in enrollments])
+    rows = []
+    for enrollment in enrollments:
+        user = enrollment.user
+        graded = [a for a in enrollment.attempts if a.submitted_at is not None]
+        code = learning.status(enrollment)
+        certificate = certificates.get(enrollment.id)
+        rows.append(
+            RosterRow(
+                enrollment_id=enrollment.id,
+                name=user.full_name,
+                email=user.email,
+                profession=user.profession_label,
+                license_number=user.license_number,
+                license_state=user.license_state,
+                revision=enrollment.revision.number,
+                enrolled_at=enrollment.enrolled_at,
+                lessons_completed=sum(1 for p in enrollment.progress if p.completed_at is not None),
+                lessons_total=len(enrollment.revision.lessons),
+                progress=learning.progress_percent(enrollment),
+                attempts_used=len(graded),
+                best_score=max((a.score for a in graded), default=None),
+                passed=any(a.passed for a in graded),
+                status=code,
+                status_label=learning.STATUS_LABELS[code],
+                seat_seconds=learning.active_seconds(enrollment),
+                completed_at=enrollment.completed_at,
+                certificate_number=certificate.number if certificate else None,
+                certificate_status=certificate.status if certificate else None,
+            )
+        )
+    return rows
+
+
+# --- completions and the CE Broker roster --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    name: str
+    credentials: str
+    email: str
+    profession: str
+    license_number: str
+    license_state: str
+    completion_date: date
+    revision: int
+    ce_hours: str
+    credits: dict[str, str]  # category -> hours, as printed
+    certificate_number: str
+    certificate_status: str
+
+
+def _certificates(session, course: Course, *statuses: str) -> list[Certificate]:
+    return list(
+        session.scalars(
+            select(Certificate)
+            .where(Certificate.course_id == course.id, Certificate.status.in_(statuses))
+            .options(selectinload(Certificate.user))
+            .order_by(Certificate.completion_date, Certificate.number)
+        )
+    )
+
+
+def completions(session, course: Course) -> list[CompletionRow]:
+    """Completed enrollments with their current certificate, printed values taken from it.
+
+    Name, profession, license, hours and credits come from the certificate's frozen snapshot,
+    so the export says what the learner's certificate says; the email is the account's.
+    """
+    rows = []
+    for certificate in _certificates(session, course, "valid", "revoked"):
+        snapshot = certificate.snapshot
+        participant = snapshot["participant"]
+        rows.append(
+            CompletionRow(
+                name=participant["name"],
+                credentials=participant.get("credentials") or "",
+                email=certificate.user.email,
+                profession=participant.get("profession") or "",
+                license_number=participant.get("license_number") or "",
+                license_state=participant.get("license_state") or "",
+                completion_date=date.fromisoformat(snapshot["completion_date"]),
+                revision=snapshot["course"]["revision"],
+                ce_hours=snapshot["course"]["ce_hours"],
+                credits={c["category"]: c["hours"] for c in snapshot["course"]["credits"]},
+                certificate_number=certificate.number,
+                certificate_status=certificate.status,
+            )
+        )
+    return rows
+
+
+def credit_categories(rows: list[CompletionRow]) -> list[str]:
+    """Every credit category that appears in the rows, in a stable order (one CSV column each)."""
+    return sorted({category for row in rows for category in row.credits})
+
+
+@dataclass(frozen=True)
+class CEBrokerRow:
+    provider_tracking_number: str
+    course_tracking_number: str
+    license_number: str
+    completion_date: date
+    state: str
+    profession: str  # a PROFESSION_CODES value
+    hours: str
+
+
+def default_tracking_numbers(course: Course) -> tuple[str, str]:
+    """(provider, course) tracking numbers when the caller gives none.
+
+    The provider's: the provider number of the first accreditation of the current revision that
+    has one. The course's: the course slug.
+    """
+    provider = next(
+        (
+            str(a["provider_number"])
+            for a in course.current_revision.accreditations
+            if a.get("provider_number")
+        ),
+        "",
+    )
+    return provider, course.slug
+
+
+_PROFESSION_BY_LABEL = {label: key for key, label in PROFESSIONS.items()}
+
+
+def ce_broker(
+    session,
+    course: Course,
+    provider_tracking_number: str | None = None,
+    course_tracking_number: str | None = None,
+) -> list[CEBrokerRow]:
+    """The roster CE Broker accepts: valid certificates of learners who gave a license number."""
+    default_provider, default_course = default_tracking_numbers(course)
+    provider_tracking_number = (provider_tracking_number or "").strip() or default_provider
+    course_tracking_number = (course_tracking_number or "").strip() or default_course
+    rows = []
+    for certificate in _certificates(session, course, "valid"):
+        participant = certificate.snapshot["participant"]
+        if not participant.get("license_number"):
+            continue
+        profession = _PROFESSION_BY_LABEL.get(participant.get("profession") or "", "other")
+        rows.append(
+            CEBrokerRow(
+                provider_tracking_number=provider_tracking_number,
+                course_tracking_number=course_tracking_number,
+                license_number=participant["license_number"],
+                completion_date=date.fromisoformat(certificate.snapshot["completion_date"]),
+                state=participant.get("license_state") or "",
+                profession=PROFESSION_CODES[profession],
+                hours=certificate.snapshot["course"]["ce_hours"],
+            )
+        )
+    return rows
+
+
+# --- post-test item analysis ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionStats:
+    id: str
+    html: str
+    correct: bool
+    chosen: int
+    percent: float  # of the times the question was drawn
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    key: str
+    prompt_html: str
+    kind: str
+    drawn: int
+    correct: int
+    difficulty: float | None  # p: share of correct answers
+    point_biserial: float | None
+    upper_lower: float | None
+    options: list[OptionStats]
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [FLAG_LABELS[flag] for flag in self.flags]
+
+
+def point_biserial(correct: list[int], rest: list[float]) -> float | None:
+    """The point-biserial correlation between item correctness and the rest score.
+
+    Over the n submitted attempts that drew the item, with x_i = 1 when attempt i answered the
+    item correctly (else 0) and y_i its rest score:
+
+        r_pb = (M1 - M0) / s * sqrt(p * (1 - p))
+
+    where M1 and M0 are the mean rest scores of the attempts that answered right and wrong,
+    p = (number right) / n, and s = sqrt(sum((y_i - mean(y))^2) / n) is the population
+    standard deviation of all n rest scores. This equals Pearson's r between x and y.
+    Undefined (None) when everyone or no one answered right (p is 0 or 1) or s is 0.
+    """
+    n = len(correct)
+    right = [y for x, y in zip(correct, rest, strict=True) if x]
+    wrong = [y for x, y in zip(correct, rest, strict=True) if not x]
+    if not right or not wrong:
+        return None
+    mean = sum(rest) / n
+    s = math.sqrt(sum((y - mean) ** 2 for y in rest) / n)
+    if s == 0:
+        return None
+    p = len(right) / n
+    m1 = sum(right) / len(right)
+    m0 = sum(wrong) / len(wrong)
+    return (m1 - m0) / s * math.sqrt(p * (1 - p))
+
+
+def upper_lower_index(correct: list[int], total: list[float]) -> float | None:
+    """D = p(upper) - p(lower): the item's share correct in the top and bottom groups.
+
+    Attempts are ranked by total score (share of all their items right, this one included);
+    each group holds round(27 % of n) attempts, at least one; ties at a boundary are broken by
+    the order of submission. None when n < 2.
+    """
+    n = len(correct)
+    if n < 2:
+        return None
+    size = max(1, round(GROUP_SHARE * n))
+    # Python's sort is stable, so equal totals keep the order of the attempts (their ids).
+    ranked = sorted(range(n), key=lambda i: total[i], reverse=True)
+    upper = [correct[i] for i in ranked[:size]]
+    lower = [correct[i] for i in ranked[-size:]]
+    return sum(upper) / size - sum(lower) / size
+
+
+def _flags(drawn: int, difficulty: float | None, r_pb: float | None) -> list[str]:
+    if drawn < MIN_RESPONSES:
+        return ["too_few_responses"]
+    flags = []
+    if difficulty > TOO_EASY:
+        flags.append("too_easy")
+    if difficulty < TOO_HARD:
+        flags.append("too_hard")
+    if r_pb is not None and r_pb < 0:
+        flags.append("negative_discrimination")
+    return flags
+
+
+def item_analysis(session, course: Course) -> list[ItemStats]:
+    """Per post-test question (by its stable key, across revisions), from submitted attempts.
+
+    Each submitted attempt counts once, retakes included. For an attempt that drew k items,
+    its total score is (items right) / k and, for a given item, its rest score is
+    (items right, this one excluded) / (k - 1); an attempt that drew a single item has no rest
+    score and is left out of the point-biserial. Questions are listed in the order of the
+    current revision, then any older question that was drawn; option labels are taken from
+    the newest revision that has the question.
+    """
+    questions = session.execute(
+        select(Question, CourseRevision.number)
+        .join(CourseRevision, Question.revision_id == CourseRevision.id)
+        .where(CourseRevision.course_id == course.id)
+        .order_by(CourseRevision.number.desc(), Question.position)
+    ).all()
+    current = course.current_revision.number
+    prompts: dict[str, Question] = {}
+    options: dict[str, dict[str, dict]] = {}
+    in_current: set[str] = set()
+    for question, number in questions:
+        prompts.setdefault(question.key, question)
+        labels = options.setdefault(question.key, {})
+        for option in question.options:
+            labels.setdefault(option["id"], option)
+        if number == current:
+            in_current.add(question.key)
+
+    attempts = session.execute(
+        select(QuizAttempt.id, QuizAttempt.results)
+        .join(Enrollment, QuizAttempt.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.id)
+    ).all()
+    # Per key: [(correct 0/1, rest score or None, total score, chosen option ids)]
+    answers: dict[str, list[tuple[int, float | None, float, list[str]]]] = {}
+    for _, results in attempts:
+        if not results:
+            continue
+        k = len(results)
+        right = sum(1 for r in results if r["correct"])
+        total = right / k
+        for r in results:
+            x = 1 if r["correct"] else 0
+            rest = (right - x) / (k - 1) if k > 1 else None
+            answers.setdefault(r["key"], []).append((x, rest, total, list(r["chosen"])))
+
+    out = []
+    for key, question in prompts.items():
+        responses = answers.get(key, [])
+        if key not in in_current and not responses:
+            continue
+        drawn = len(responses)
+        correct = [x for x, _, _, _ in responses]
+        right = sum(correct)
+        difficulty = right / drawn if drawn else None
+        with_rest = [(x, rest) for x, rest, _, _ in responses if rest is not None]
+        r_pb = point_biserial([x for x, _ in with_rest], [y for _, y in with_rest])
+        d = upper_lower_index(correct, [t for _, _, t, _ in responses])
+        chosen = Counter(option for *_, ids in responses for option in ids)
+        out.append(
+            ItemStats(
+                key=key,
+                prompt_html=question.prompt_html,
+                kind=question.kind,
+                drawn=drawn,
+                correct=right,
+                difficulty=difficulty,
+                point_biserial=r_pb,
+                upper_lower=d,
+                options=[
+                    OptionStats(
+                        id=option_id,
+                        html=option["html"],
+                        correct=bool(option["correct"]),
+                        chosen=chosen[option_id],
+                        percent=100 * chosen[option_id] / drawn if drawn else 0.0,
+                    )
+                    for option_id, option in options[key].items()
+                ],
+                flags=_flags(drawn, difficulty, r_pb),
+            )
+        )
+    return out
+
+
+# --- evaluation summary --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    id: str
+    prompt: str
+    responses: int
+    mean: Decimal | None  # two decimals
+    distribution: dict[int, int]  # rating -> count
+
+
+@dataclass(frozen=True)
+class ChoiceStats:
+    id: str
+    prompt: str
+    responses: int
+    counts: dict[str, int]
+    percent_yes: Decimal | None  # one decimal, for yes/no items
+
+
+@dataclass(frozen=True)
+class NumberStats:
+    id: str
+    prompt: str
+    responses: int
+    mean: Decimal | None
+
+
+@dataclass(frozen=True)
+class Comment:
+    submitted_on: date
+    revision: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    count: int
+    ratings: list[RatingStats]
+    choices: list[ChoiceStats]
+    numbers: list[NumberStats]
+    comments: list[Comment]
+
+
+def _mean(values: list[int], places: str = "0.01") -> Decimal | None:
+    """The exact mean rounded half up (4.335 -> 4.34), free of binary floating point."""
+    if not values:
+        return None
+    exact = Fraction(sum(values), len(values))
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal(places), rounding=ROUND_HALF_UP
+    )
+
+
+def evaluation_summary(session, course: Course) -> EvaluationSummary:
+    """Every item of the course evaluation summarised over all revisions.
+
+    An item is identified by its id and wording, so an objective reworded in a later revision
+    is reported apart from the old one. The current revision's items come first, each shown
+    even without answers. Comments are listed newest first, without the learner's name.
+    """
+    revisions = {
+        revision.id: revision
+        for revision in session.scalars(
+            select(CourseRevision).where(CourseRevision.course_id == course.id)
+        )
+    }
+    evaluations = session.execute(
+        select(Evaluation, Enrollment.revision_id)
+        .join(Enrollment, Evaluation.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course.id)
+        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+    ).all()
+
+    questions_of = {rid: learning.evaluation_questions(r) for rid, r in revisions.items()}
+    items: dict[tuple[str, str], dict] = {}
+    for question in questions_of[course.current_revision_id]:
+        items[(question["id"], question["prompt"])] = question
+    values: dict[tuple[str, str], list] = {key: [] for key in items}
+    comments = []
+    for evaluation, revision_id in evaluations:
+        for question in questions_of[revision_id]:
+            key = (question["id"], question["prompt"])
+            items.setdefault(key, question)
+            value = evaluation.answers.get(question["id"])
+            if value is None or value == "":
+                continue
+            if question["type"] == "text":
+                comments.append(
+                    Comment(
+                        evaluation.submitted_at.date(), revisions[revision_id].number, str(value)
+                    )
+                )
+            else:
+                values.setdefault(key, []).append(value)
+
+    ratings, choices, numbers = [], [], []
+    for key, question in items.items():
+        answers = values.get(key, [])
+        kind = question["type"]
+        if kind == "rating":
+            counts = Counter(answers)
+            ratings.append(
+                RatingStats(
+                    question["id"],
+                    question["prompt"],
+                    len(answers),
+                    _mean(answers),
+                    {n: counts[n] for n in range(question["min"], question["max"] + 1)},
+                )
+            )
+        elif kind == "choice":
+            counts = Counter(answers)
+            yes = None
+            if "yes" in question["choices"] and answers:
+                yes = _mean([100 if a == "yes" else 0 for a in answers], "0.1")
+            choices.append(
+                ChoiceStats(
+                    question["id"],
+                    question["prompt"],
+                    len(answers),
+                    {choice: counts[choice] for choice in question["choices"]},
+                    yes,
+                )
+            )
+        elif kind == "number":
+            numbers.append(
+                NumberStats(question["id"], question["prompt"], len(answers), _mean(answers))
+            )
+    return EvaluationSummary(len(evaluations), ratings, choices, numbers, comments)
