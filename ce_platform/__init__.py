@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform import api
     from ce_platform.accounts import cli as accounts_cli
     from ce_platform.accounts import views as accounts_views
+    from ce_platform.admin import cli as admin_cli
     from ce_platform.admin import views as admin_views
     from ce_platform.authoring import views as authoring_views
     from ce_platform.catalog import cli as catalog_cli
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     accounts_cli.init_app(app)
     catalog_cli.init_app(app)
     certificates_cli.init_app(app)
+    admin_cli.init_app(app)
 
     return app
 
