@@ -11,6 +11,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ce_platform.accounts.models import PROFESSIONS, US_STATES, ApiToken, User
@@ -227,7 +228,11 @@ def issue_api_token(session, user: User, ttl: timedelta) -> tuple[str, ApiToken]
 
 
 def user_for_api_token(session, raw: str) -> User | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    token = session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # one query per API request, not two
+        .where(ApiToken.token_hash == _hash_token(raw))
+    )
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.active:

@@ -60,7 +60,7 @@ def issue_certificate(slug: str):
 @bp.get("/certificates/<number>.pdf")
 @token_required
 def download_certificate(number: str):
-    certificate = services.find_certificate(db.session, number)
+    certificate = services.find_certificate(db.session, number, with_pdf=True)
     if not services.can_download(db.session, g.api_user, certificate):
         raise NotFound("No certificate has this number.")
     return pdf_response(certificate)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
@@ -207,11 +208,12 @@ def issue_certificate(
     return certificate, True
 
 
-def find_certificate(session, number: str) -> Certificate:
+def find_certificate(session, number: str, *, with_pdf: bool = False) -> Certificate:
     key = numbers.normalize(number or "")
-    certificate = (
-        session.scalar(select(Certificate).where(Certificate.number_key == key)) if key else None
-    )
+    query = select(Certificate).where(Certificate.number_key == key)
+    if with_pdf:
+        query = query.options(undefer(Certificate.pdf))
+    certificate = session.scalar(query) if key else None
     if certificate is None:
         raise NotFound("No certificate has this number.")
     return certificate

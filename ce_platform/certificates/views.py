@@ -61,8 +61,8 @@ def _course_panel(course, context: dict) -> None:
 COURSE_PAGE_HOOKS.append(_course_panel)
 
 
-def _owned(number: str) -> Certificate:
-    certificate = services.find_certificate(db.session, number)
+def _owned(number: str, *, with_pdf: bool = False) -> Certificate:
+    certificate = services.find_certificate(db.session, number, with_pdf=with_pdf)
     if not services.can_download(db.session, current_user, certificate):
         raise NotFound("No certificate has this number.")
     return certificate
@@ -108,7 +108,7 @@ def show(number: str):
 @bp.get("/certificates/<number>.pdf")
 @login_required
 def download(number: str):
-    return pdf_response(_owned(number))
+    return pdf_response(_owned(number, with_pdf=True))
 
 
 @bp.post("/certificates/<number>/reissue")

@@ -1,0 +1,643 @@
+"""Benchmark certificates: issuing (first render) against WeasyPrint alone, and downloading a
+stored PDF against a bare endpoint on the same server.
+
+Run from the repository root:
+
+    python bench/certificates.py
+    python bench/certificates.py --learners 10 --seconds 3 --profile
+
+Part 1 publishes a shipped course into a fresh SQLite database (built with the real migrations),
+walks N learners through it with the learning services (lessons, a passing post-test, the
+evaluation with attestation) and times issue_certificate() plus the commit for each of them: the
+first, and only, render of each certificate. Each issue is followed by render_certificate_pdf()
+alone on the same frozen snapshot, so the two medians are taken side by side.
+
+Part 2 serves that database with gunicorn (2 sync workers) on 127.0.0.1, takes one bearer token
+and compares the throughput of GET /healthz (no database, no auth) with that of
+GET /api/v1/certificates/<number>.pdf, using a small threaded load generator.
+
+Everything lives in a temporary directory and the server is stopped even on error. Absolute
+figures depend on the machine; compare the ratios, which are taken in the same run. Not part of
+the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import hashlib
+import http.client
+import io
+import json
+import logging
+import os
+import pstats
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
+
+from ce_platform import content, create_app  # noqa: E402
+from ce_platform.accounts import services as accounts  # noqa: E402
+from ce_platform.catalog import services as catalog  # noqa: E402
+from ce_platform.catalog.models import Course, Question  # noqa: E402
+from ce_platform.certificates import services as certificates  # noqa: E402
+from ce_platform.certificates.models import Certificate  # noqa: E402
+from ce_platform.certificates.pdf import render_certificate_pdf  # noqa: E402
+from ce_platform.extensions import db  # noqa: E402
+from ce_platform.learning import services as learning  # noqa: E402
+from ce_platform.learning.models import Enrollment  # noqa: E402
+
+SHIPPED = REPO / "courses"
+SLUG = "ethics-psychedelic-practice"
+HOST = "127.0.0.1"
+PASSWORD = "bench correct horse battery"
+FAST_HASH = accounts.Settings(password_min_length=12, hash_method="pbkdf2:sha256:1000")
+ISSUE_TARGET = 1.3  # issue / render at most
+DOWNLOAD_TARGET = 0.6  # download req/s / baseline req/s at least
+WORKERS = 2
+LEARNERS = (
+    ("Dana Clinician", "LCSW", "social_worker", "SW-12345", "OR"),
+    ("Robin Okafor-Lindqvist", "PhD", "psychologist", "PSY-20931", "CA"),
+    ("Sam Nguyen", "MSN, RN", "nurse", "RN-778812", "WA"),
+    ("Alex Rivera", "LPC", "counselor", "LPC-4410", "CO"),
+    ("Jordan Abernathy-Castellanos", "LMFT", "mft", "MFT-5521", "NY"),
+)
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+class BenchFailure(Exception):
+    """Something the benchmark relies on did not happen; the run stops with exit code 1."""
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise BenchFailure(message)
+
+
+def ms(seconds: float) -> float:
+    return 1000 * seconds
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, round(fraction * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+# --- part 1: issuing versus WeasyPrint alone ---------------------------------------------------
+
+
+@contextmanager
+def app_on(db_path: Path, *, migrate: bool = False) -> Iterator[object]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        if migrate:
+            logging.disable(logging.INFO)  # alembic's per-migration INFO lines
+            try:
+                upgrade()
+            finally:
+                logging.disable(logging.NOTSET)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def publish_course() -> Course:
+    provider, diagnostics = content.load_provider(SHIPPED / catalog.PROVIDER_FILE)
+    check(provider is not None and not content.has_errors(diagnostics), f"provider: {diagnostics}")
+    files = content.read_course_folder(SHIPPED / SLUG)
+    outcome = catalog.publish_course(db.session, SLUG, files, provider)
+    check(outcome.status == "created", f"publishing {SLUG}: {outcome.status}")
+    db.session.commit()
+    return outcome.revision.course
+
+
+def answer_sheet(attempt) -> dict[str, list[str]]:
+    """Every drawn question answered right, read from the stored answer key."""
+    sheet = {}
+    for item in attempt.drawn:
+        question = db.session.get(Question, item["question_id"])
+        right = {option["id"] for option in question.options if option["correct"]}
+        sheet[item["key"]] = [o["token"] for o in item["options"] if o["id"] in right]
+    return sheet
+
+
+def evaluation_answers(revision) -> dict:
+    answers: dict[str, object] = {}
+    for item in learning.evaluation_questions(revision):
+        if item["type"] == "rating":
+            answers[item["id"]] = item["max"]
+        elif item["type"] == "number":
+            answers[item["id"]] = min(max(75, item["min"]), item["max"])
+        elif item["type"] == "choice":
+            answers[item["id"]] = item["choices"][0]
+        else:
+            answers[item["id"]] = "Clear and useful."
+    return answers
+
+
+def completed_learner(course: Course, index: int) -> tuple[int, str]:
+    """A learner who met every requirement of the course; (enrollment id, email)."""
+    name, credentials, profession, license_number, state = LEARNERS[index % len(LEARNERS)]
+    email = f"learner{index:03d}@bench.example.org"
+    user = accounts.register_user(
+        db.session,
+        email=email,
+        password=PASSWORD,
+        full_name=name if index < len(LEARNERS) else f"{name} {index}",
+        profession=profession,
+        credentials=credentials,
+        license_number=license_number,
+        license_state=state,
+        settings=FAST_HASH,
+    )
+    enrollment, _ = learning.enroll(db.session, user, course, today=date.today())
+    for lesson in enrollment.revision.lessons:
+        learning.complete_lesson(db.session, enrollment, lesson)
+    attempt, _ = learning.start_attempt(db.session, enrollment)
+    grade = learning.submit_attempt(db.session, attempt, answer_sheet(attempt))
+    check(grade.passed, f"{email}: the post-test was not passed ({grade.score}%)")
+    learning.submit_evaluation(
+        db.session, enrollment, evaluation_answers(enrollment.revision), True
+    )
+    check(enrollment.status == "complete", f"{email}: enrollment is {enrollment.status}")
+    db.session.commit()
+    return enrollment.id, email
+
+
+def issue(app, enrollment_id: int) -> tuple[Certificate, float]:
+    """issue_certificate() + commit on a fresh session, as a request would; (certificate, s)."""
+    db.session.remove()
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    gc.collect()
+    start = time.perf_counter()
+    certificate, created = certificates.issue_certificate(
+        db.session, enrollment, base_url=app.config["BASE_URL"]
+    )
+    db.session.commit()
+    elapsed = time.perf_counter() - start
+    check(created, f"enrollment {enrollment_id} already had a certificate")
+    return certificate, elapsed
+
+
+def render(snapshot: dict) -> tuple[bytes, float]:
+    gc.collect()
+    start = time.perf_counter()
+    pdf = render_certificate_pdf(snapshot)
+    return pdf, time.perf_counter() - start
+
+
+@dataclass
+class IssueResult:
+    issue: list[float] = field(default_factory=list)
+    render: list[float] = field(default_factory=list)
+    identical: int = 0
+    pdf_bytes: int = 0
+    number: str = ""
+    sha256: str = ""
+    email: str = ""
+
+
+def part_issue(db_path: Path, learners: int) -> IssueResult:
+    result = IssueResult()
+    with app_on(db_path, migrate=True) as app:
+        start = time.perf_counter()
+        course = publish_course()
+        people = [completed_learner(course, index) for index in range(learners + 1)]
+        say(
+            f"[1] published {SLUG}; {learners} learners (+1 for warm-up) completed it "
+            f"through the services in {time.perf_counter() - start:.1f} s"
+        )
+        warm, warm_s = issue(app, people[0][0])  # fonts, templates, first WeasyPrint layout
+        _, warm_render_s = render(warm.snapshot)
+        say(f"[1] warm-up: issue {ms(warm_s):.0f} ms, render alone {ms(warm_render_s):.0f} ms")
+        for enrollment_id, email in people[1:]:
+            certificate, issue_s = issue(app, enrollment_id)
+            snapshot, stored_sha = certificate.snapshot, certificate.sha256
+            pdf, render_s = render(snapshot)
+            result.issue.append(issue_s)
+            result.render.append(render_s)
+            result.identical += hashlib.sha256(pdf).hexdigest() == stored_sha
+            result.pdf_bytes = len(pdf)
+            result.number, result.sha256, result.email = certificate.number, stored_sha, email
+        say(
+            "[1] per learner, issue / render alone (ms): "
+            + ", ".join(
+                f"{ms(i):.0f}/{ms(r):.0f}" for i, r in zip(result.issue, result.render, strict=True)
+            )
+        )
+        count = db.session.scalar(select(db.func.count()).select_from(Certificate))
+        check(count == learners + 1, f"expected {learners + 1} certificates, found {count}")
+    return result
+
+
+# --- part 2: downloading versus a bare endpoint ------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, *, body: bytes | None = None, headers=None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def log_tail(log_path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+@contextmanager
+def gunicorn(db_path: Path, log_path: Path) -> Iterator[int]:
+    """gunicorn with WORKERS sync workers on a free local port, serving db_path; yields the port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CE_")}
+    env.update(
+        CE_DATABASE_URL=f"sqlite:///{db_path}",
+        CE_SECRET_KEY=secrets.token_hex(32),
+        PYTHONUNBUFFERED="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"{HOST}:{port}"]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [*command, "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                raise BenchFailure(
+                    f"gunicorn exited with {server.returncode}:\n{log_tail(log_path)}"
+                )
+            try:
+                if request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchFailure(f"gunicorn did not answer /healthz:\n{log_tail(log_path)}")
+            time.sleep(0.1)
+        say(f"[2] gunicorn ({WORKERS} sync workers, pid {server.pid}) is up on {HOST}:{port}")
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@dataclass
+class Load:
+    path: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    body_bytes: int
+    client_cpu: float  # cores the load generator itself kept busy
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def p50_ms(self) -> float:
+        return ms(percentile(self.latencies, 0.50))
+
+    @property
+    def p99_ms(self) -> float:
+        return ms(percentile(self.latencies, 0.99))
+
+
+def load(
+    port: int,
+    path: str,
+    headers: dict,
+    *,
+    connections: int,
+    warmup: float,
+    seconds: float,
+    expect_bytes: int | None = None,
+) -> Load:
+    """`connections` threads issue GETs back to back; count those begun and ended in the window.
+
+    Each thread keeps one http.client connection and reuses it while the server allows (gunicorn's
+    sync workers close after every response, so the client reconnects then).
+    """
+    begin = time.perf_counter() + 0.2  # let every thread start before the clock runs
+    measure_from = begin + warmup
+    measure_to = measure_from + seconds
+    lock = threading.Lock()
+    totals = {"requests": 0, "errors": 0, "bytes": 0}
+    latencies: list[float] = []
+
+    def worker() -> None:
+        mine: list[float] = []
+        errors = 0
+        size = 0
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        while time.perf_counter() < begin:
+            time.sleep(0.001)
+        while True:
+            start = time.perf_counter()
+            if start >= measure_to:
+                break
+            ok = False
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                body = response.read()
+                ok = response.status == 200 and (expect_bytes is None or len(body) == expect_bytes)
+                size = len(body)
+                if response.will_close:
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                connection.close()
+            end = time.perf_counter()
+            if start >= measure_from and end <= measure_to:
+                if ok:
+                    mine.append(end - start)
+                else:
+                    errors += 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            totals["requests"] += len(mine)
+            totals["errors"] += errors
+            totals["bytes"] = size
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=warmup + seconds + 60)
+    cpu = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    check(totals["requests"] > 0, f"no successful request to {path} in the window")
+    return Load(
+        path, totals["requests"], totals["errors"], seconds, latencies, totals["bytes"], cpu
+    )
+
+
+@dataclass
+class DownloadResult:
+    baseline: Load
+    download: Load
+    checks: list[str]
+
+
+def part_download(
+    db_path: Path, log_path: Path, issued: IssueResult, *, connections: int, seconds: float
+) -> DownloadResult:
+    checks = []
+    with gunicorn(db_path, log_path) as port:
+        body = json.dumps({"email": issued.email, "password": PASSWORD}).encode()
+        status, _, raw = request(
+            port,
+            "POST",
+            "/api/v1/auth/token",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+        check(status == 200, f"POST /api/v1/auth/token answered {status}: {raw[:300]!r}")
+        auth = {"Authorization": f"Bearer {json.loads(raw)['token']}"}
+        path = f"/api/v1/certificates/{issued.number}.pdf"
+
+        status, headers, pdf = request(port, "GET", path, headers=auth)
+        etag = headers.get("ETag", "").strip('"')
+        check(status == 200, f"GET {path} answered {status}")
+        check(
+            headers.get("Content-Type") == "application/pdf", f"type {headers.get('Content-Type')}"
+        )
+        check(pdf.startswith(b"%PDF-"), "the download is not a PDF")
+        check(
+            hashlib.sha256(pdf).hexdigest() == etag == issued.sha256,
+            "the downloaded bytes, the ETag and the stored SHA-256 differ",
+        )
+        checks.append(
+            f"download is a PDF of {len(pdf):,} bytes whose SHA-256 equals the ETag and the "
+            "stored hash"
+        )
+        status, _, _ = request(port, "GET", path, headers={**auth, "If-None-Match": f'"{etag}"'})
+        check(status == 304, f"If-None-Match answered {status}")
+        status, _, _ = request(port, "GET", path)
+        check(status == 401, f"an anonymous download answered {status}")
+        checks.append("If-None-Match with the ETag gets 304; no token gets 401")
+
+        common = {"connections": connections, "warmup": 1.0, "seconds": seconds}
+        say(f"[2] load: {connections} connections, 1 s warm-up, {seconds:g} s measured each")
+        baseline = load(port, "/healthz", {}, **common)
+        say(f"[2] GET /healthz: {baseline.rate:,.0f} req/s")
+        download = load(port, path, auth, expect_bytes=len(pdf), **common)
+        say(f"[2] GET {path}: {download.rate:,.0f} req/s")
+    for run in (baseline, download):
+        check(run.errors == 0, f"{run.errors} failed request(s) to {run.path}")
+    checks.append("no failed request in either run")
+    return DownloadResult(baseline, download, checks)
+
+
+# --- profiles of the slow side -----------------------------------------------------------------
+
+
+def print_profile(profiler: cProfile.Profile, title: str, limit: int = 18) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(limit)
+    say(f"\n--- cProfile: {title} (top {limit} by cumulative time) ---")
+    lines = out.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    say("\n".join(line.rstrip() for line in lines[start:] if line.strip()))
+
+
+def profile_issue(db_path: Path) -> None:
+    with app_on(db_path) as app:
+        course = db.session.scalar(select(Course).where(Course.slug == SLUG))
+        enrollment_id, _ = completed_learner(course, 999)
+        db.session.remove()
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        certificates.issue_certificate(db.session, enrollment, base_url=app.config["BASE_URL"])
+        db.session.commit()
+        profiler.disable()
+        print_profile(profiler, "one issue_certificate() + commit")
+
+
+def profile_download(db_path: Path, issued: IssueResult, repeats: int = 300) -> None:
+    """The download and /healthz through Flask's test client, in process, on the bench file.
+
+    The client runs outside any app context, so each request gets its own context and database
+    session, as under gunicorn.
+    """
+    with app_on(db_path) as app:
+        user = accounts.get_user_by_email(db.session, issued.email)
+        raw, _ = accounts.issue_api_token(db.session, user, timedelta(hours=1))
+        db.session.commit()
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    client = app.test_client()
+    path = f"/api/v1/certificates/{issued.number}.pdf"
+    auth = {"Authorization": f"Bearer {raw}"}
+    timings = {}
+    try:
+        for name, url, headers in (("healthz", "/healthz", {}), ("download", path, auth)):
+            check(client.get(url, headers=headers).status_code == 200, f"{url} failed")
+            start = time.perf_counter()
+            for _ in range(repeats):
+                client.get(url, headers=headers)
+            timings[name] = (time.perf_counter() - start) / repeats
+        event.listen(engine, "before_cursor_execute", count)
+        client.get(path, headers=auth)
+        event.remove(engine, "before_cursor_execute", count)
+        say(
+            f"\nin process, Flask test client, {repeats} requests each: /healthz "
+            f"{ms(timings['healthz']):.2f} ms, download {ms(timings['download']):.2f} ms a request "
+            f"(ratio {timings['healthz'] / timings['download']:.2f}); SQL per download:"
+        )
+        for statement in statements:
+            say(f"    {statement[:96]}{'...' if len(statement) > 96 else ''}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeats):
+            client.get(path, headers=auth)
+        profiler.disable()
+        print_profile(profiler, f"{repeats} downloads through the test client", limit=24)
+    finally:
+        engine.dispose()
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def report(issued: IssueResult, served: DownloadResult, learners: int) -> tuple[bool, bool]:
+    issue_ms = ms(statistics.median(issued.issue))
+    render_ms = ms(statistics.median(issued.render))
+    issue_ratio = issue_ms / render_ms
+    base, down = served.baseline, served.download
+    download_ratio = down.rate / base.rate
+    issue_met = issue_ratio <= ISSUE_TARGET
+    download_met = download_ratio >= DOWNLOAD_TARGET
+    overhead = ms(
+        statistics.median(i - r for i, r in zip(issued.issue, issued.render, strict=True))
+    )
+    rows = [
+        ("issue_certificate() + commit, median", f"{issue_ms:,.1f} ms", "", ""),
+        ("render_certificate_pdf() alone, median", f"{render_ms:,.1f} ms", "", ""),
+        ("  issue overhead (median of differences)", f"{overhead:,.1f} ms", "", ""),
+        ("issue / render", f"{issue_ratio:.2f}x", f"<= {ISSUE_TARGET:.2f}x", verdict(issue_met)),
+        ("GET /healthz (baseline)", f"{base.rate:,.0f} req/s", "", ""),
+        ("  latency p50 / p99", f"{base.p50_ms:.1f} / {base.p99_ms:.1f} ms", "", ""),
+        ("GET /api/v1/certificates/<n>.pdf", f"{down.rate:,.0f} req/s", "", ""),
+        ("  latency p50 / p99", f"{down.p50_ms:.1f} / {down.p99_ms:.1f} ms", "", ""),
+        ("  PDF throughput", f"{down.rate * down.body_bytes / 1e6:,.1f} MB/s", "", ""),
+        (
+            "download / baseline",
+            f"{download_ratio:.2f}x",
+            f">= {DOWNLOAD_TARGET:.2f}x",
+            verdict(download_met),
+        ),
+    ]
+    say("")
+    say(
+        f"{learners} certificates issued (first render each), PDF {issued.pdf_bytes:,} bytes; "
+        f"render alone reproduced the stored bytes for {issued.identical} of {learners}"
+    )
+    say(
+        f"downloads: {down.requests:,} requests, baseline: {base.requests:,} requests, "
+        f"over {down.seconds:g} s each; the load generator used {down.client_cpu:.2f} / "
+        f"{base.client_cpu:.2f} of a core; {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    for line in served.checks:
+        say(f"check: {line}")
+    say("")
+    header = f"{'measure':<42} {'value':>18} {'target':>10} {'result':>7}"
+    say(header)
+    say("-" * len(header))
+    for name, value, target, result in rows:
+        say(f"{name:<42} {value:>18} {target:>10} {result:>7}")
+    return issue_met, download_met
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=15, help="certificates timed (15)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run (5)")
+    parser.add_argument("--profile", action="store_true", help="profile both sides even if met")
+    args = parser.parse_args(argv)
+    if args.learners < 1 or args.connections < 1 or args.seconds <= 0:
+        parser.error("--learners and --connections must be at least 1, --seconds positive")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ce-bench-certificates-") as tmp:
+        db_path = Path(tmp) / "bench.sqlite3"
+        log_path = Path(tmp) / "gunicorn.log"
+        try:
+            issued = part_issue(db_path, args.learners)
+            served = part_download(
+                db_path, log_path, issued, connections=args.connections, seconds=args.seconds
+            )
+            issue_met, download_met = report(issued, served, args.learners)
+            if args.profile or not issue_met:
+                profile_issue(db_path)
+            if args.profile or not download_met:
+                profile_download(db_path, issued)
+        except BenchFailure as exc:
+            print(f"FAIL: {exc}", file=sys.stderr, flush=True)
+            return 1
+    say(f"\ndone in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
