@@ -23,7 +23,7 @@ from ce_platform import content
 from ce_platform.accounts.models import User
 from ce_platform.authoring.models import Draft, DraftFile
 from ce_platform.catalog import services as catalog
-from ce_platform.catalog.models import Course, CourseInstructor, CourseRevision, RevisionFile
+from ce_platform.catalog.models import Course, CourseRevision, RevisionFile
 from ce_platform.content.media import MEDIA_EXTENSIONS, check_media_file, extension
 from ce_platform.content.parse import COURSE_FILE, LESSON_FILE, MAX_SLUG_LENGTH, QUIZ_FILE
 from ce_platform.content.parse import add_years as _add_years
@@ -304,29 +304,6 @@ class CourseRow:
         }[self.status]
 
 
-def managed_courses(session, user) -> list[Course]:
-    """What catalog.can_manage allows, in three queries whatever the number of courses."""
-    courses = list(
-        session.scalars(
-            select(Course)
-            .where(Course.current_revision_id.is_not(None))
-            .options(selectinload(Course.current_revision))
-            .order_by(Course.slug)
-        )
-    )
-    if user.role == "admin":
-        return courses
-    if user.role != "instructor":
-        return []
-    assigned = set(
-        session.scalars(
-            select(CourseInstructor.course_id).where(CourseInstructor.user_id == user.id)
-        )
-    )
-    email = user.email.lower()
-    return [c for c in courses if c.id in assigned or email in c.current_revision.instructors]
-
-
 def _differing_drafts(session, drafts: list[Draft]) -> set[int]:
     """Ids of drafts whose files differ from their course's current revision (SQL aggregates)."""
     linked = [d for d in drafts if d.course is not None and d.course.current_revision_id]
@@ -392,7 +369,7 @@ def front_matter_title(data: bytes | None, fallback: str) -> str:
 
 def author_courses(session, user) -> list[CourseRow]:
     """The courses a user manages and the new-course drafts they may edit, with draft status."""
-    courses = managed_courses(session, user)
+    courses = catalog.managed_courses(session, user)
     by_course = {
         d.course_id: d
         for d in session.scalars(

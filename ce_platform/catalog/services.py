@@ -72,9 +72,26 @@ def can_manage(session, user, course: Course) -> bool:
 
 
 def managed_courses(session, user) -> list[Course]:
-    """The courses a user may author and report on, by slug."""
-    courses = session.scalars(select(Course).order_by(Course.slug)).all()
-    return [course for course in courses if can_manage(session, user, course)]
+    """What can_manage allows, by slug, in three queries whatever the number of courses."""
+    courses = list(
+        session.scalars(
+            select(Course)
+            .where(Course.current_revision_id.is_not(None))
+            .options(selectinload(Course.current_revision))
+            .order_by(Course.slug)
+        )
+    )
+    if user.role == "admin":
+        return courses
+    if user.role != "instructor":
+        return []
+    assigned = set(
+        session.scalars(
+            select(CourseInstructor.course_id).where(CourseInstructor.user_id == user.id)
+        )
+    )
+    email = user.email.lower()
+    return [c for c in courses if c.id in assigned or email in c.current_revision.instructors]
 
 
 def get_course(session, slug: str) -> Course:
