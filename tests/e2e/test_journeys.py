@@ -185,3 +185,58 @@ def test_the_accessibility_check_catches_a_real_violation(page):
     page.set_content('<html><body><main><img src="x.png"><input type="text"></main></body></html>')
     with pytest.raises(AssertionError, match="image-alt|label"):
         assert_accessible(page, "a page with an unlabelled input and an image without alt")
+
+
+def test_instructor_edits_with_live_preview_fixes_a_quiz_error_and_publishes(page, live_server):
+    from playwright.sync_api import expect
+
+    sign_in(page, "instructor@example.org")
+    page.goto("/authoring/")
+    assert_accessible(page, "authoring course list")
+    page.goto("/authoring/courses/e2e-course/")
+    assert_accessible(page, "authoring course overview")
+
+    page.goto("/authoring/courses/e2e-course/edit/01-lesson-1.md")
+    assert_accessible(page, "lesson editor")
+    editor = page.locator("#markdown")
+    original = editor.input_value()
+    editor.fill(original.replace("Lesson text for learners.", "Freshly revised lesson text."))
+    expect(page.locator("#preview-html")).to_contain_text("Freshly revised lesson text.")
+    page.locator("button[value=save]").click()
+    page.wait_for_load_state()
+
+    page.goto("/authoring/courses/e2e-course/edit/quiz.md")
+    quiz = editor.input_value()
+    broken = quiz.replace("- [x] Right answer 2", "- [ ] Right answer 2")
+    heading_line = broken.splitlines().index("## q2") + 1
+    editor.fill(broken)
+    own = page.locator("#diagnostics-own")
+    expect(own).to_contain_text(f"quiz.md:{heading_line}: error:")
+    expect(own).to_contain_text('"q2" has no correct option')
+    editor.fill(quiz)  # the fix the diagnostic points at
+    expect(own).not_to_contain_text("no correct option")
+    page.locator("button[value=save]").click()
+    page.wait_for_load_state()
+
+    page.goto("/authoring/courses/e2e-course/")
+    page.get_by_role("button", name="Publish the draft").click()
+    page.wait_for_load_state()
+    assert "history" in page.url, page.content()
+
+    # Learners already enrolled stay on their revision; a new enrollment gets the new text.
+    page.context.clear_cookies()
+    sign_in(page, "robin@example.org")
+    page.goto("/courses/e2e-course/lessons/lesson-1")
+    assert "Lesson text for learners." in page.content()
+    assert "Freshly revised" not in page.content()
+    page.context.clear_cookies()
+    page.goto("/register")
+    page.get_by_label("Email").fill("newcomer@example.org")
+    page.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_label("Full name (as it should appear on certificates)").fill("Nia Newcomer")
+    page.get_by_role("button", name="Create account").click()
+    page.goto("/courses/e2e-course")
+    page.get_by_role("button", name="Enroll in this course").click()
+    page.wait_for_url(re.compile(r"/lessons/lesson-1$"))
+    assert "Freshly revised lesson text." in page.content()
