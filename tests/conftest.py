@@ -47,6 +47,15 @@ def app(tmp_path_factory):
     with app.app_context():
         _drop_everything(db.engine)
         upgrade()
+
+    @app.teardown_request
+    def _forget_request_globals(_exc):
+        # Test requests share the test's app context, so `g` (where Flask-Login caches the
+        # signed-in user) would outlive the request; in production every request has its own.
+        from flask import g
+
+        g.__dict__.clear()
+
     yield app
     with app.app_context():
         db.engine.dispose()
