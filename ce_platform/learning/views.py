@@ -138,12 +138,8 @@ def heartbeat(slug: str, lesson_slug: str):
 # --- post-test -----------------------------------------------------------------------------
 
 
-@bp.get("/courses/<slug>/quiz")
-@login_required
-def quiz(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
-    attempt = services.open_attempt(enrollment)
+def _quiz_page(course, enrollment, attempt, *, chosen=None, problems=None) -> str:
+    """The post-test page: the open attempt's form (with any answers kept), or how to start."""
     return render_template(
         "learning/quiz.html",
         course=course,
@@ -154,9 +150,17 @@ def quiz(slug: str):
         types=QUESTION_TYPES,
         attempts_left=services.attempts_left(enrollment),
         requirements=services.requirements(enrollment),
-        chosen={},
-        problems={},
+        chosen=chosen or {},
+        problems=problems or {},
     )
+
+
+@bp.get("/courses/<slug>/quiz")
+@login_required
+def quiz(slug: str):
+    course = catalog.get_course(db.session, slug)
+    enrollment = services.require_enrollment(db.session, current_user, course)
+    return _quiz_page(course, enrollment, services.open_attempt(enrollment))
 
 
 @bp.post("/courses/<slug>/quiz/start")
@@ -187,20 +191,8 @@ def submit_quiz(slug: str, attempt_id: int):
         services.submit_attempt(db.session, attempt, answers)
     except ValidationError as exc:
         db.session.rollback()
-        enrollment = attempt.enrollment
-        return render_template(
-            "learning/quiz.html",
-            course=course,
-            enrollment=enrollment,
-            revision=enrollment.revision,
-            attempt=attempt,
-            questions=services.attempt_questions(attempt),
-            types=QUESTION_TYPES,
-            attempts_left=services.attempts_left(enrollment),
-            requirements=services.requirements(enrollment),
-            chosen=answers,
-            problems=exc.details or {},
-        ), 400
+        page = _quiz_page(course, attempt.enrollment, attempt, chosen=answers, problems=exc.details)
+        return page, 400
     db.session.commit()
     return redirect(url_for("learning.quiz_result", slug=slug, attempt_id=attempt.id))
 
