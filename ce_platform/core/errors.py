@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -126,13 +126,38 @@ def init_app(app: Flask) -> None:
         # The database is down, restarting or (SQLite) locked by another writer: nothing was
         # committed, and the client may retry.
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        # Render the outage page as for an anonymous visitor: loading the signed-in user (the
+        # layout shows their name) would query the database again and end in a bare 500.
+        from flask import g
+
+        from ce_platform.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         response = _render(
             503,
             "database_unavailable",
-            "The service is briefly unavailable. Nothing was saved; please try again.",
+            "The service is briefly unavailable; please try again. Repeating the request is safe.",
         )
         response.headers["Retry-After"] = "2"
         return response
+
+    @app.teardown_appcontext
+    def close_session_after_lost_connection(exc):
+        """Close the session before Flask-SQLAlchemy's own teardown does.
+
+        If the database dropped the connection after the view had its answer, the closing
+        ROLLBACK fails; the connection is already invalidated and nothing uncommitted survives,
+        so the answer stands instead of becoming a bare 500.
+        """
+        from ce_platform.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("database connection lost while closing the session: %s", error.orig)
+            db.session.remove()
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
