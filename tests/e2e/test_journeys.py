@@ -41,6 +41,7 @@ def test_learner_goes_from_sign_up_to_a_verified_certificate(page, live_server, 
     page.get_by_label("License state").select_option("WA")
     page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state()
+    sign_in(page, "robin@example.org")
 
     page.goto("/")
     assert_accessible(page, "catalog")
@@ -131,6 +132,7 @@ def test_the_post_test_can_be_completed_with_the_keyboard_alone(page, live_serve
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_label("Full name (as it should appear on certificates)").fill("Kay Board")
     page.get_by_role("button", name="Create account").click()
+    sign_in(page, "kay@example.org")
     page.goto("/courses/e2e-course")
     page.get_by_role("button", name="Enroll in this course").click()
     for _ in range(3):
@@ -236,6 +238,7 @@ def test_instructor_edits_with_live_preview_fixes_a_quiz_error_and_publishes(pag
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_label("Full name (as it should appear on certificates)").fill("Nia Newcomer")
     page.get_by_role("button", name="Create account").click()
+    sign_in(page, "newcomer@example.org")
     page.goto("/courses/e2e-course")
     page.get_by_role("button", name="Enroll in this course").click()
     page.wait_for_url(re.compile(r"/lessons/lesson-1$"))
