@@ -1,6 +1,6 @@
 """Pages that belong to no feature: the health check and the navigation every page shows."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 bp = Blueprint("core", __name__)
@@ -29,6 +29,14 @@ def nav_links() -> list[tuple[str, str]]:
         for endpoint, label, who in NAV
         if allowed[who] and endpoint in current_app.view_functions
     ]
+
+
+@bp.get("/api-reference")
+def api_reference():
+    """The OpenAPI document as a readable page (no script needed)."""
+    from ce_platform.api.openapi import document
+
+    return render_template("api/reference.html", doc=document())
 
 
 @bp.get("/healthz")

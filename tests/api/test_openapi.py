@@ -53,3 +53,11 @@ def test_every_operation_documents_its_errors_with_the_error_schema(client):
                     assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, status)
             if "requestBody" in operation:
                 assert {"400", "413"} <= statuses, (path, method)
+
+
+def test_api_reference_page_lists_every_operation(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    html = client.get("/api-reference").get_data(as_text=True)
+    for path, item in document["paths"].items():
+        for method in item:
+            assert f"{method.upper()} {path}" in html

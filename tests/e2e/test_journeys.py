@@ -43,6 +43,8 @@ def test_learner_goes_from_sign_up_to_a_verified_certificate(page, live_server, 
     page.wait_for_load_state()
     sign_in(page, "robin@example.org")
 
+    page.goto("/api-reference")
+    assert_accessible(page, "API reference")
     page.goto("/")
     assert_accessible(page, "catalog")
     assert page.get_by_role("link", name="Ethics of Psychedelic-Informed Practice").is_visible()
