@@ -109,10 +109,17 @@ def live_server(tmp_path_factory):
     log = open(folder / "server.log", "w")  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
             # The fuzzer sends very long query strings; it is testing the app, not gunicorn's
             # request-line limit (a proxy in front sets its own in production).
-            "--limit-request-line", "0",
+            "--limit-request-line",
+            "0",
             "wsgi:app",
         ],  # fmt: skip
         cwd=ROOT,
