@@ -9,6 +9,7 @@ from flask import g, request
 
 from ce_platform.api import bp, token_required
 from ce_platform.api import openapi as doc
+from ce_platform.core.errors import ValidationError
 from ce_platform.extensions import db
 from ce_platform.reports import services
 from ce_platform.reports.views import export_response
@@ -108,7 +109,30 @@ def evaluation_json(summary: services.EvaluationSummary) -> dict:
 @token_required
 def report_roster(slug: str):
     course = services.managed_course(db.session, g.api_user, slug)
-    return {"rows": [roster_row_json(row) for row in services.roster(db.session, course)]}
+    page = _positive_int("page", 1)
+    per_page = _positive_int("per_page", ROSTER_PAGE, maximum=ROSTER_PAGE_MAX)
+    rows = services.roster(db.session, course, offset=(page - 1) * per_page, limit=per_page)
+    total = services.enrollment_count(db.session, course)
+    return {
+        "rows": [roster_row_json(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
+
+
+ROSTER_PAGE = 200
+ROSTER_PAGE_MAX = 1000
+
+
+def _positive_int(name: str, default: int, *, maximum: int = 10**6) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        message = f"{name} must be a whole number from 1 to {maximum}."
+        raise ValidationError(message, {name: f"integer 1-{maximum}"})
+    return int(raw)
 
 
 @bp.get("/reports/courses/<slug>/completions.csv")
@@ -266,11 +290,27 @@ def _paths() -> dict:
     return {
         f"{base}/roster": {
             "get": doc.op(
-                "Every enrollment with progress, attempts, best score, status, seat time and "
-                "certificate (the course's instructors, admins)",
-                {"200": ("Roster", doc.obj({"rows": doc.array(_ROSTER_ROW)}))},
-                errors=access,
+                "Enrollments with progress, attempts, best score, status, seat time and "
+                "certificate, a page at a time (the course's instructors, admins)",
+                {
+                    "200": (
+                        "Roster",
+                        doc.obj(
+                            {
+                                "rows": doc.array(_ROSTER_ROW),
+                                "page": doc.INTEGER,
+                                "per_page": doc.INTEGER,
+                                "total": doc.INTEGER,
+                            }
+                        ),
+                    )
+                },
+                errors=("400", *access),
                 params=(doc.SLUG,),
+                query=(
+                    ("page", {"type": "integer", "minimum": 1}),
+                    ("per_page", {"type": "integer", "minimum": 1, "maximum": ROSTER_PAGE_MAX}),
+                ),
             )
         },
         f"{base}/completions.csv": {

@@ -163,3 +163,22 @@ def test_roster_page_is_paginated_by_name(client, auth, histories, monkeypatch):
     second = client.get(f"/reports/courses/{SLUG}/?page=2").get_data(as_text=True)
     assert "Dana Clinician" in second and "Bo Trier" not in second
     assert client.get(f"/reports/courses/{SLUG}/?page=99").status_code == 200  # last page
+
+
+def test_roster_api_is_paginated(api):
+    from tests import factories
+
+    factories.course("paged-course", title="Paged")
+    for n in range(3):
+        factories.user(f"p{n}@example.org", full_name=f"Learner {n}")
+        api.login(f"p{n}@example.org")
+        api.post("/api/v1/courses/paged-course/enrollment")
+    factories.user("boss@example.org", role="admin")
+    api.login("boss@example.org")
+    first = api.get("/api/v1/reports/courses/paged-course/roster?per_page=2").get_json()
+    second = api.get("/api/v1/reports/courses/paged-course/roster?per_page=2&page=2").get_json()
+    assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
+    assert [r["name"] for r in first["rows"]] == ["Learner 0", "Learner 1"]
+    assert [r["name"] for r in second["rows"]] == ["Learner 2"]
+    bad = api.get("/api/v1/reports/courses/paged-course/roster?per_page=5000")
+    assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]["details"]
