@@ -40,6 +40,7 @@ import pstats
 import re
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -87,6 +88,15 @@ class BenchFailure(Exception):
 
 class PostgresUnavailable(Exception):
     """The PostgreSQL server cannot be reached or refuses to create a database."""
+
+
+def clean_up_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so servers stop and bench databases are dropped."""
+
+    def stop(_signum, _frame):
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def check(condition: bool, message: str) -> None:
@@ -1282,7 +1292,8 @@ def write_section(marker: str, text: str) -> None:
     if start in current and end in current:
         head, rest = current.split(start, 1)
         _, tail = rest.split(end, 1)
-        current = head + block + tail.lstrip("\n")
+        tail = tail.lstrip("\n")
+        current = head + block + ("\n" + tail if tail else "")
     else:
         current = current.rstrip() + "\n\n" + block
     RESULTS.write_text(current, encoding="utf-8")
@@ -1320,6 +1331,7 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.seconds, args.rounds, args.connections, args.repeats) <= 0:
         parser.error("--seconds, --rounds, --connections and --repeats must be positive")
 
+    clean_up_on_sigterm()
     started = time.perf_counter()
     wrk = shutil.which("wrk") if args.loader in ("auto", "wrk") else None
     if args.loader == "wrk" and not wrk:
