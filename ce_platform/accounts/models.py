@@ -33,7 +33,7 @@ class User(UserMixin, Base):
     # Stored lower-cased, so the unique constraint makes emails unique regardless of case.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    full_name: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(String(200), index=True)  # rosters sort by name
     credentials: Mapped[str] = mapped_column(String(100), default="", server_default="")
     profession: Mapped[str] = mapped_column(String(32), default="other", server_default="other")
     license_number: Mapped[str] = mapped_column(String(64), default="", server_default="")

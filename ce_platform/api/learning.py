@@ -103,8 +103,9 @@ def heartbeat(slug: str, lesson_slug: str):
 def start_attempt(slug: str):
     enrollment = _enrollment(slug)
     attempt, created = services.start_attempt(db.session, enrollment)
+    body = {"attempt": attempt_json(attempt)}  # before the commit expires what it reads
     db.session.commit()
-    return {"attempt": attempt_json(attempt)}, 201 if created else 200
+    return body, 201 if created else 200
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>")

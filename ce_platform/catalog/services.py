@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ce_platform import content
 from ce_platform.catalog.models import (
@@ -96,7 +96,7 @@ def managed_courses(session, user) -> list[Course]:
 
 def get_course(session, slug: str) -> Course:
     course = session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or course.current_revision is None:
+    if course is None or course.current_revision_id is None:
         raise NotFound(f"There is no course '{slug}'.")
     return course
 
@@ -284,7 +284,20 @@ def catalog(
         select(CourseRevision)
         .join(Course, Course.current_revision_id == CourseRevision.id)
         .where(CourseRevision.review_by >= today)
-        .options(selectinload(CourseRevision.lessons).load_only(Lesson.minutes, Lesson.position))
+        .options(
+            # Only what a catalog card shows: no overview HTML, provider text or JSON lists.
+            load_only(
+                CourseRevision.course_id,
+                CourseRevision.title,
+                CourseRevision.summary,
+                CourseRevision.level,
+                CourseRevision.ce_hours,
+                CourseRevision.credits,
+                CourseRevision.evolving,
+            ),
+            joinedload(CourseRevision.course),  # revision.slug, without one query per card
+            selectinload(CourseRevision.lessons).load_only(Lesson.minutes, Lesson.position),
+        )
         .order_by(CourseRevision.title)
     )
     if level:

@@ -92,10 +92,9 @@ def lesson(slug: str, lesson_slug: str):
     progress = None
     if enrollment is not None:
         progress = services.open_lesson(db.session, enrollment, lesson)
-        db.session.commit()
     lessons = revision.lessons
     index = lessons.index(lesson)
-    return render_template(
+    page = render_template(
         "learning/lesson.html",
         course=course,
         revision=revision,
@@ -105,6 +104,10 @@ def lesson(slug: str, lesson_slug: str):
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
     )
+    # Commit after rendering: a commit expires every loaded object, and the template would
+    # load the revision, its lessons, the course, the user and the progress all over again.
+    db.session.commit()
+    return page
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
