@@ -34,9 +34,7 @@ import logging
 import os
 import pstats
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -48,10 +46,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for path in (REPO, REPO / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from flask_migrate import upgrade  # noqa: E402
+from run import (  # noqa: E402  (the bench helpers bench/run.py and bench/scale.py share)
+    BenchFailure,
+    ms,
+    percentile,
+)
+from run import gunicorn as run_gunicorn  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from ce_platform import content, create_app  # noqa: E402
@@ -86,24 +91,9 @@ def say(message: str = "") -> None:
     print(message, flush=True)
 
 
-class BenchFailure(Exception):
-    """Something the benchmark relies on did not happen; the run stops with exit code 1."""
-
-
 def check(condition: bool, message: str) -> None:
     if not condition:
         raise BenchFailure(message)
-
-
-def ms(seconds: float) -> float:
-    return 1000 * seconds
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, round(fraction * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 # --- part 1: issuing versus WeasyPrint alone ---------------------------------------------------
@@ -264,12 +254,6 @@ def part_issue(db_path: Path, learners: int) -> IssueResult:
 # --- part 2: downloading versus a bare endpoint ------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def request(port: int, method: str, path: str, *, body: bytes | None = None, headers=None):
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
@@ -280,52 +264,9 @@ def request(port: int, method: str, path: str, *, body: bytes | None = None, hea
         connection.close()
 
 
-def log_tail(log_path: Path, lines: int = 25) -> str:
-    try:
-        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-@contextmanager
-def gunicorn(db_path: Path, log_path: Path) -> Iterator[int]:
+def gunicorn(db_path: Path, log_path: Path):
     """gunicorn with WORKERS sync workers on a free local port, serving db_path; yields the port."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CE_")}
-    env.update(
-        CE_DATABASE_URL=f"sqlite:///{db_path}",
-        CE_SECRET_KEY=secrets.token_hex(32),
-        PYTHONUNBUFFERED="1",
-    )
-    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"{HOST}:{port}"]
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [*command, "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                raise BenchFailure(
-                    f"gunicorn exited with {server.returncode}:\n{log_tail(log_path)}"
-                )
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchFailure(f"gunicorn did not answer /healthz:\n{log_tail(log_path)}")
-            time.sleep(0.1)
-        say(f"[2] gunicorn ({WORKERS} sync workers, pid {server.pid}) is up on {HOST}:{port}")
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return run_gunicorn(f"sqlite:///{db_path}", secrets.token_hex(32), log_path)
 
 
 @dataclass
