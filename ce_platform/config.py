@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Anonymous catalog pages are served from memory; each server process reads the current
+    # revisions again after this many seconds (0 renders every request).
+    "CATALOG_CACHE_SECONDS": 10,
 }
 
 # Environment names that differ from the Flask/extension setting they feed.

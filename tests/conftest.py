@@ -42,6 +42,9 @@ def app(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
             "BASE_URL": "https://ce.example.org",
             "WTF_CSRF_ENABLED": True,
+            # Each test publishes courses in its own rolled-back transaction; the page cache
+            # has its own tests (tests/catalog/test_catalog_cache.py).
+            "CATALOG_CACHE_SECONDS": 0,
         }
     )
     with app.app_context():

@@ -94,6 +94,11 @@ def managed_courses(session, user) -> list[Course]:
     return [c for c in courses if c.id in assigned or email in c.current_revision.instructors]
 
 
+def current_revision_ids(session) -> tuple[int | None, ...]:
+    """Every course's current revision, in course order: changes whenever anything is published."""
+    return tuple(session.scalars(select(Course.current_revision_id).order_by(Course.id)))
+
+
 def get_course(session, slug: str) -> Course:
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or course.current_revision_id is None:

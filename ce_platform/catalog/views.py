@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import mimetypes
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request, session
+from flask_login import current_user
 
 from ce_platform import content
 from ce_platform.catalog import services
+from ce_platform.core.cache import app_cache
 from ce_platform.extensions import db
 
 bp = Blueprint("catalog", __name__)
@@ -33,6 +36,23 @@ def _max_hours(raw: str | None) -> Decimal | None:
 
 @bp.get("/")
 def index():
+    """The catalog. Anonymous visitors, who are most of its traffic, get a page rendered once
+    per process for each (filters, day, set of current revisions); the current revisions are
+    read again at most every CATALOG_CACHE_SECONDS, so a publish shows on every server within
+    that time. Signed-in visitors, and anyone with a message waiting, get a fresh page."""
+    seconds = current_app.config["CATALOG_CACHE_SECONDS"]
+    if seconds <= 0 or current_user.is_authenticated or "_flashes" in session:
+        return _render_index()
+    pages = app_cache("catalog-pages", maxsize=256)
+    now = time.monotonic()
+    checked = pages.get("current revisions")
+    if checked is None or now - checked[0] >= seconds:
+        checked = pages.set("current revisions", (now, services.current_revision_ids(db.session)))
+    key = (request.query_string, date.today(), checked[1])
+    return pages.get_or_build(key, _render_index)
+
+
+def _render_index() -> str:
     filters = {
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
