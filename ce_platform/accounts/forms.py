@@ -60,7 +60,3 @@ class ResetForm(FlaskForm):
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
     submit = SubmitField("Set new password")
-
-
-class LogoutForm(FlaskForm):
-    submit = SubmitField("Sign out")

@@ -21,6 +21,7 @@ from ce_platform.catalog.models import (
     RevisionFile,
 )
 from ce_platform.core import audit
+from ce_platform.core.cache import app_cache
 from ce_platform.core.errors import NotFound
 
 PROVIDER_FILE = "provider.yml"
@@ -315,11 +316,70 @@ def catalog(
     return revisions
 
 
-def find_lesson(revision: CourseRevision, lesson_slug: str) -> Lesson:
+@dataclass(frozen=True)
+class LessonView:
+    """A published lesson as its page shows it; revisions never change once published."""
+
+    id: int
+    revision_id: int
+    position: int
+    slug: str
+    title: str
+    minutes: int
+    html: str
+    toc_html: str
+
+
+@dataclass(frozen=True)
+class RevisionOutline:
+    id: int
+    title: str
+    lessons: tuple[LessonView, ...]
+
+    def neighbours(self, lesson: LessonView) -> tuple[LessonView | None, LessonView | None]:
+        index = self.lessons.index(lesson)
+        previous = self.lessons[index - 1] if index > 0 else None
+        following = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return previous, following
+
+
+OUTLINE_CACHE_SIZE = 128  # revisions per process
+
+
+def revision_outline(session, revision_id: int, published_at) -> RevisionOutline:
+    """A revision's title and lessons, with their stored HTML, read once per process.
+
+    Keyed by id and publication time, so a row that reuses a deleted row's id is never
+    mistaken for it.
+    """
+
+    def build() -> RevisionOutline:
+        title = session.scalar(select(CourseRevision.title).where(CourseRevision.id == revision_id))
+        rows = session.execute(
+            select(
+                Lesson.id,
+                Lesson.revision_id,
+                Lesson.position,
+                Lesson.slug,
+                Lesson.title,
+                Lesson.minutes,
+                Lesson.html,
+                Lesson.toc_html,
+            )
+            .where(Lesson.revision_id == revision_id)
+            .order_by(Lesson.position)
+        ).all()
+        return RevisionOutline(revision_id, title, tuple(LessonView(*row) for row in rows))
+
+    cache = app_cache("revision-outlines", maxsize=OUTLINE_CACHE_SIZE)
+    return cache.get_or_build((revision_id, published_at), build)
+
+
+def find_lesson(revision: CourseRevision | RevisionOutline, lesson_slug: str) -> Lesson:
     for lesson in revision.lessons:
         if lesson.slug == lesson_slug:
             return lesson
-    raise NotFound(f"Course '{revision.slug}' has no lesson '{lesson_slug}'.")
+    raise NotFound(f"This course has no lesson '{lesson_slug}'.")
 
 
 def find_media(session, slug: str, number: int, name: str) -> RevisionFile:

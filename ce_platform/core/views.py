@@ -62,6 +62,4 @@ def security_headers(response):
 
 @bp.app_context_processor
 def inject_navigation():
-    from ce_platform.accounts.forms import LogoutForm
-
-    return {"nav_links": nav_links, "logout_form": LogoutForm()}
+    return {"nav_links": nav_links}

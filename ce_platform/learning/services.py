@@ -8,11 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ce_platform.accounts.models import User
+from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
@@ -29,6 +30,26 @@ def get_enrollment(session, user: User, course: Course) -> Enrollment | None:
     return session.scalar(
         select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
     )
+
+
+def lesson_context(
+    session, user: User, slug: str
+) -> tuple[Course, Enrollment | None, catalog.RevisionOutline]:
+    """For a lesson page, in one query: the course, the learner's enrollment (if any) and the
+    revision they read (their pinned one, else the current one), as a cached outline."""
+    revision_id = func.coalesce(Enrollment.revision_id, Course.current_revision_id)
+    row = session.execute(
+        select(Course, Enrollment, CourseRevision.id, CourseRevision.published_at)
+        .outerjoin(
+            Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
+        )
+        .join(CourseRevision, CourseRevision.id == revision_id)
+        .where(Course.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no course '{slug}'.")
+    course, enrollment, revision_id, published_at = row
+    return course, enrollment, catalog.revision_outline(session, revision_id, published_at)
 
 
 def enroll(session, user: User, course: Course, *, today: date) -> tuple[Enrollment, bool]:

@@ -86,26 +86,24 @@ def enroll(slug: str):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course, enrollment = _enrollment_or_redirect(slug)
-    revision = enrollment.revision if enrollment else course.current_revision
-    lesson = catalog.find_lesson(revision, lesson_slug)
+    course, enrollment, outline = services.lesson_context(db.session, current_user, slug)
+    lesson = catalog.find_lesson(outline, lesson_slug)
     progress = None
     if enrollment is not None:
         progress = services.open_lesson(db.session, enrollment, lesson)
-    lessons = revision.lessons
-    index = lessons.index(lesson)
+    previous, following = outline.neighbours(lesson)
     page = render_template(
         "learning/lesson.html",
         course=course,
-        revision=revision,
+        revision=outline,
         lesson=lesson,
         enrollment=enrollment,
         progress=progress,
-        previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        previous=previous,
+        next=following,
     )
     # Commit after rendering: a commit expires every loaded object, and the template would
-    # load the revision, its lessons, the course, the user and the progress all over again.
+    # load the course, the user and the progress all over again.
     db.session.commit()
     return page
 
