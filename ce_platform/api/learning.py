@@ -14,15 +14,15 @@ from ce_platform.learning import services
 from ce_platform.learning.models import Enrollment, LessonProgress, QuizAttempt
 
 
-def enrollment_json(enrollment: Enrollment) -> dict:
+def enrollment_json(enrollment: Enrollment | services.EnrollmentSummary) -> dict:
     requirements = services.requirements(enrollment)
     return {
         "id": enrollment.id,
         "course": enrollment.course.slug,
         "title": enrollment.revision.title,
         "revision": enrollment.revision.number,
-        "status": services.status(enrollment),
-        "progress": services.progress_percent(enrollment),
+        "status": services.status(enrollment, requirements),
+        "progress": services.progress_percent(enrollment, requirements),
         "enrolled_at": enrollment.enrolled_at.isoformat(),
         "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
         "requirements": [

@@ -7,10 +7,10 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
@@ -100,21 +100,136 @@ def learner_revision(session, user: User | None, course: Course) -> CourseRevisi
     return course.current_revision
 
 
-def list_enrollments(session, user: User) -> list[Enrollment]:
-    return list(
-        session.scalars(
-            select(Enrollment)
-            .where(Enrollment.user_id == user.id)
-            .options(
-                selectinload(Enrollment.revision).selectinload(CourseRevision.lessons),
-                selectinload(Enrollment.course),
-                selectinload(Enrollment.progress),
-                selectinload(Enrollment.attempts),
-                selectinload(Enrollment.evaluation),
-            )
-            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+@dataclass(frozen=True)
+class ProgressSummary:
+    lesson_id: int
+    completed_at: datetime | None
+    active_seconds: int
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    number: int
+    submitted_at: datetime | None
+    score: int | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    attested: bool
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    slug: str
+
+
+@dataclass(frozen=True)
+class RevisionSummary:
+    id: int
+    number: int
+    title: str
+    ce_hours: Decimal
+    min_minutes: int
+    passing_score: int
+    max_attempts: int | None
+    lessons: tuple[catalog.LessonView, ...]
+
+
+@dataclass(frozen=True)
+class EnrollmentSummary:
+    """An enrollment with what the completion gate reads (the same attribute names as the
+    model), read with plain column queries: the dashboard's and the API's list."""
+
+    id: int
+    enrolled_at: datetime
+    completed_at: datetime | None
+    course: CourseSummary
+    revision: RevisionSummary
+    progress: tuple[ProgressSummary, ...]
+    attempts: tuple[AttemptSummary, ...]
+    evaluation: EvaluationSummary | None
+
+
+def list_enrollments(session, user: User) -> list[EnrollmentSummary]:
+    """The learner's enrollments, newest first, in four queries whatever their number."""
+    rows = session.execute(
+        select(
+            Enrollment.id,
+            Enrollment.enrolled_at,
+            Enrollment.completed_at,
+            Course.slug,
+            CourseRevision.id,
+            CourseRevision.number,
+            CourseRevision.title,
+            CourseRevision.ce_hours,
+            CourseRevision.min_minutes,
+            CourseRevision.passing_score,
+            CourseRevision.max_attempts,
+            CourseRevision.published_at,
         )
+        .join(Course, Course.id == Enrollment.course_id)
+        .join(CourseRevision, CourseRevision.id == Enrollment.revision_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+    ).all()
+    if not rows:
+        return []
+    progress: dict[int, list[ProgressSummary]] = {}
+    for enrollment_id, *values in session.execute(
+        select(
+            LessonProgress.enrollment_id,
+            LessonProgress.lesson_id,
+            LessonProgress.completed_at,
+            LessonProgress.active_seconds,
+        )
+        .join(Enrollment, Enrollment.id == LessonProgress.enrollment_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(LessonProgress.id)
+    ):
+        progress.setdefault(enrollment_id, []).append(ProgressSummary(*values))
+    attempts: dict[int, list[AttemptSummary]] = {}
+    for enrollment_id, *values in session.execute(
+        select(
+            QuizAttempt.enrollment_id,
+            QuizAttempt.number,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+            QuizAttempt.passed,
+        )
+        .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(QuizAttempt.number)
+    ):
+        attempts.setdefault(enrollment_id, []).append(AttemptSummary(*values))
+    evaluations = dict(
+        session.execute(
+            select(Evaluation.enrollment_id, Evaluation.attested)
+            .join(Enrollment, Enrollment.id == Evaluation.enrollment_id)
+            .where(Enrollment.user_id == user.id)
+        ).all()
     )
+    out = []
+    for enrollment_id, enrolled_at, completed_at, slug, revision_id, *fields, published in rows:
+        outline = catalog.revision_outline(session, revision_id, published)
+        out.append(
+            EnrollmentSummary(
+                id=enrollment_id,
+                enrolled_at=enrolled_at,
+                completed_at=completed_at,
+                course=CourseSummary(slug),
+                revision=RevisionSummary(revision_id, *fields, lessons=outline.lessons),
+                progress=tuple(progress.get(enrollment_id, ())),
+                attempts=tuple(attempts.get(enrollment_id, ())),
+                evaluation=(
+                    EvaluationSummary(bool(evaluations[enrollment_id]))
+                    if enrollment_id in evaluations
+                    else None
+                ),
+            )
+        )
+    return out
 
 
 # --- lessons and seat time -----------------------------------------------------------------
@@ -262,8 +377,10 @@ STATUS_LABELS = {
 }
 
 
-def status(enrollment: Enrollment) -> str:
-    unmet = {r.code for r in unmet_requirements(enrollment)}
+def status(enrollment: Enrollment, gate: list[Requirement] | None = None) -> str:
+    """Where the learner stands; `gate` is requirements(enrollment) when already computed."""
+    gate = requirements(enrollment) if gate is None else gate
+    unmet = {r.code for r in gate if not r.met}
     if not unmet:
         return "complete"
     if unmet & {"lessons", "seat_time"}:
@@ -273,12 +390,13 @@ def status(enrollment: Enrollment) -> str:
     return "awaiting_evaluation"
 
 
-def progress_percent(enrollment: Enrollment) -> int:
+def progress_percent(enrollment: Enrollment, gate: list[Requirement] | None = None) -> int:
     """Share of the gate's requirements met, lessons counted one by one."""
+    gate = requirements(enrollment) if gate is None else gate
     lessons = enrollment.revision.lessons
     done = sum(1 for p in enrollment.progress if p.completed_at is not None)
     steps = len(lessons) + 3  # post-test, evaluation, attestation
-    met = done + sum(1 for r in requirements(enrollment)[1:] if r.met and r.code != "seat_time")
+    met = done + sum(1 for r in gate[1:] if r.met and r.code != "seat_time")
     return round(100 * met / steps)
 
 

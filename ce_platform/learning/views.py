@@ -19,8 +19,9 @@ from ce_platform.learning.questions import QUESTION_TYPES
 bp = Blueprint("learning", __name__)
 
 
-def next_step(enrollment: Enrollment) -> tuple[str, str]:
-    """The one thing a learner should do next, as (label, url)."""
+def next_step(enrollment: Enrollment, gate: list | None = None) -> tuple[str, str]:
+    """The one thing a learner should do next, as (label, url); `gate` is the enrollment's
+    requirements when already computed."""
     slug = enrollment.course.slug
     done = {p.lesson_id for p in enrollment.progress if p.completed_at is not None}
     for lesson in enrollment.revision.lessons:
@@ -28,7 +29,8 @@ def next_step(enrollment: Enrollment) -> tuple[str, str]:
             return f"Continue: {lesson.title}", url_for(
                 "learning.lesson", slug=slug, lesson_slug=lesson.slug
             )
-    unmet = {r.code for r in services.unmet_requirements(enrollment)}
+    gate = services.requirements(enrollment) if gate is None else gate
+    unmet = {r.code for r in gate if not r.met}
     if "seat_time" in unmet:
         first = enrollment.revision.lessons[0]
         return "Spend more time with the lessons", url_for(
@@ -265,17 +267,18 @@ def evaluation(slug: str):
 @bp.get("/my-courses")
 @login_required
 def dashboard():
-    enrollments = services.list_enrollments(db.session, current_user)
-    rows = [
-        {
-            "enrollment": e,
-            "status": services.status(e),
-            "progress": services.progress_percent(e),
-            "next_step": next_step(e),
-            "unmet": services.unmet_requirements(e),
-        }
-        for e in enrollments
-    ]
+    rows = []
+    for e in services.list_enrollments(db.session, current_user):
+        gate = services.requirements(e)
+        rows.append(
+            {
+                "enrollment": e,
+                "status": services.status(e, gate),
+                "progress": services.progress_percent(e, gate),
+                "next_step": next_step(e, gate),
+                "unmet": [r for r in gate if not r.met],
+            }
+        )
     return render_template(
         "learning/dashboard.html", rows=rows, status_labels=services.STATUS_LABELS
     )
