@@ -60,10 +60,10 @@ def issue_certificate(slug: str):
 @bp.get("/certificates/<number>.pdf")
 @token_required
 def download_certificate(number: str):
-    certificate = services.find_certificate(db.session, number, with_pdf=True)
-    if not services.can_download(db.session, g.api_user, certificate):
+    stored = services.certificate_file(db.session, number)
+    if not services.can_download(db.session, g.api_user, stored):
         raise NotFound("No certificate has this number.")
-    return pdf_response(certificate)
+    return pdf_response(stored)
 
 
 @bp.get("/verify/<number>")

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
+from ce_platform.catalog.models import Course
 from ce_platform.certificates import numbers
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
 from ce_platform.core import audit
@@ -208,24 +208,52 @@ def issue_certificate(
     return certificate, True
 
 
-def find_certificate(session, number: str, *, with_pdf: bool = False) -> Certificate:
+def find_certificate(session, number: str) -> Certificate:
     key = numbers.normalize(number or "")
     query = select(Certificate).where(Certificate.number_key == key)
-    if with_pdf:
-        query = query.options(undefer(Certificate.pdf))
     certificate = session.scalar(query) if key else None
     if certificate is None:
         raise NotFound("No certificate has this number.")
     return certificate
 
 
-def can_download(session, user: User | None, certificate: Certificate) -> bool:
+@dataclass(frozen=True)
+class CertificateFile:
+    """What a download needs: who may have it, and the stored bytes with their hash."""
+
+    number: str
+    user_id: int
+    course_id: int
+    sha256: str
+    pdf: bytes
+
+
+def certificate_file(session, number: str) -> CertificateFile:
+    """The stored PDF of a certificate, without loading its snapshot or anything else."""
+    key = numbers.normalize(number or "")
+    row = None
+    if key:
+        row = session.execute(
+            select(
+                Certificate.number,
+                Certificate.user_id,
+                Certificate.course_id,
+                Certificate.sha256,
+                Certificate.pdf,
+            ).where(Certificate.number_key == key)
+        ).first()
+    if row is None:
+        raise NotFound("No certificate has this number.")
+    return CertificateFile(*row)
+
+
+def can_download(session, user: User | None, certificate: Certificate | CertificateFile) -> bool:
     """Owner, the course's instructors and admins may download a certificate."""
     if user is None or not user.is_authenticated:
         return False
     if user.id == certificate.user_id:
         return True
-    return catalog.can_manage(session, user, certificate.course)
+    return catalog.can_manage(session, user, session.get(Course, certificate.course_id))
 
 
 def revoke(

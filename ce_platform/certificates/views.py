@@ -32,7 +32,7 @@ bp = Blueprint("certificates", __name__)
 VERIFY_RATE_LIMIT = "30 per minute"
 
 
-def pdf_response(certificate: Certificate) -> Response:
+def pdf_response(certificate: Certificate | services.CertificateFile) -> Response:
     """The stored bytes, never re-rendered; the hash doubles as the ETag."""
     if request.if_none_match.contains(certificate.sha256):
         response = Response(status=304)
@@ -61,8 +61,8 @@ def _course_panel(course, context: dict) -> None:
 COURSE_PAGE_HOOKS.append(_course_panel)
 
 
-def _owned(number: str, *, with_pdf: bool = False) -> Certificate:
-    certificate = services.find_certificate(db.session, number, with_pdf=with_pdf)
+def _owned(number: str) -> Certificate:
+    certificate = services.find_certificate(db.session, number)
     if not services.can_download(db.session, current_user, certificate):
         raise NotFound("No certificate has this number.")
     return certificate
@@ -108,7 +108,10 @@ def show(number: str):
 @bp.get("/certificates/<number>.pdf")
 @login_required
 def download(number: str):
-    return pdf_response(_owned(number, with_pdf=True))
+    stored = services.certificate_file(db.session, number)
+    if not services.can_download(db.session, current_user, stored):
+        raise NotFound("No certificate has this number.")
+    return pdf_response(stored)
 
 
 @bp.post("/certificates/<number>/reissue")
