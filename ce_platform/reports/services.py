@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ce_platform.accounts.models import PROFESSIONS, User
 from ce_platform.catalog import services as catalog
-from ce_platform.catalog.models import Course, CourseRevision, Question
+from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.certificates.models import Certificate
 from ce_platform.core import audit
 from ce_platform.core.errors import Forbidden
@@ -175,10 +175,16 @@ def roster(
         .where(Enrollment.course_id == course.id)
         .options(
             contains_eager(Enrollment.user),
-            selectinload(Enrollment.revision).selectinload(CourseRevision.lessons),
+            # What the gate reads, and nothing bigger: no lesson HTML, drawn questions,
+            # responses, results or evaluation answers.
+            selectinload(Enrollment.revision)
+            .selectinload(CourseRevision.lessons)
+            .load_only(Lesson.slug, Lesson.title, Lesson.position, Lesson.minutes),
             selectinload(Enrollment.progress),
-            selectinload(Enrollment.attempts),
-            selectinload(Enrollment.evaluation),
+            selectinload(Enrollment.attempts).load_only(
+                QuizAttempt.number, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed
+            ),
+            selectinload(Enrollment.evaluation).load_only(Evaluation.attested),
         )
         .order_by(User.full_name, Enrollment.id)
         .offset(offset)
@@ -189,7 +195,8 @@ def roster(
     for enrollment in enrollments:
         user = enrollment.user
         graded = [a for a in enrollment.attempts if a.submitted_at is not None]
-        code = learning.status(enrollment)
+        gate = learning.requirements(enrollment)
+        code = learning.status(enrollment, gate)
         certificate = certificates.get(enrollment.id)
         rows.append(
             RosterRow(
@@ -203,7 +210,7 @@ def roster(
                 enrolled_at=enrollment.enrolled_at,
                 lessons_completed=sum(1 for p in enrollment.progress if p.completed_at is not None),
                 lessons_total=len(enrollment.revision.lessons),
-                progress=learning.progress_percent(enrollment),
+                progress=learning.progress_percent(enrollment, gate),
                 attempts_used=len(graded),
                 best_score=max((a.score for a in graded), default=None),
                 passed=any(a.passed for a in graded),
