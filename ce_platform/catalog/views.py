@@ -29,9 +29,10 @@ MEDIA_TYPES = {"svg": "image/svg+xml", "webp": "image/webp"}
 
 def _max_hours(raw: str | None) -> Decimal | None:
     try:
-        return Decimal(raw) if raw else None
+        hours = Decimal(raw) if raw else None
     except InvalidOperation:
         return None
+    return hours if hours is not None and hours.is_finite() else None
 
 
 @bp.get("/")
@@ -40,19 +41,22 @@ def index():
     per process for each (filters, day, set of current revisions); the current revisions are
     read again at most every CATALOG_CACHE_SECONDS, so a publish shows on every server within
     that time. Signed-in visitors, and anyone with a message waiting, get a fresh page."""
+    filters = _filters()
     seconds = current_app.config["CATALOG_CACHE_SECONDS"]
     if seconds <= 0 or current_user.is_authenticated or "_flashes" in session:
-        return _render_index()
+        return _render_index(filters)
     pages = app_cache("catalog-pages", maxsize=256)
     now = time.monotonic()
     checked = pages.get("current revisions")
     if checked is None or now - checked[0] >= seconds:
         checked = pages.set("current revisions", (now, services.current_revision_ids(db.session)))
-    key = (request.query_string, date.today(), checked[1])
-    return pages.get_or_build(key, _render_index)
+    # Keyed on the filters as understood, not the raw query string: unknown parameters and
+    # values share the page they render to.
+    key = (tuple(filters.values()), date.today(), checked[1])
+    return pages.get_or_build(key, lambda: _render_index(filters))
 
 
-def _render_index() -> str:
+def _filters() -> dict[str, str | None]:
     filters = {
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
@@ -62,6 +66,12 @@ def _render_index() -> str:
         filters["category"] = None
     if filters["level"] not in (None, *content.LEVELS):
         filters["level"] = None
+    if _max_hours(filters["hours"]) is None:
+        filters["hours"] = None
+    return filters
+
+
+def _render_index(filters: dict[str, str | None]) -> str:
     revisions = services.catalog(
         db.session,
         today=date.today(),

@@ -101,3 +101,13 @@ def test_a_waiting_message_is_shown_not_swallowed_by_the_cache(client, cached):
         session["_flashes"] = [("success", "You are signed out.")]
     assert "You are signed out." in client.get("/").get_data(as_text=True)
     assert "You are signed out." not in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_parameters_and_values_share_the_page_they_render_to(client, cached):
+    factories.course("test-course", title="Test Course")
+    plain = client.get("/").get_data()
+    for query in ("?utm_source=mail", "?level=bogus", "?hours=NaN", "?category=x&hours=abc"):
+        response = client.get("/" + query)
+        assert response.status_code == 200 and response.get_data() == plain, query
+    pages = client.application.extensions["ce_caches"]["catalog-pages"]
+    assert len(pages) == 2  # the current revisions, and one page
