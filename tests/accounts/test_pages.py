@@ -238,6 +238,17 @@ def test_navigation_reflects_login_state(client, auth):
     assert "Sign out" in signed_in and "Robin Learner" in signed_in
 
 
+def test_the_sign_out_button_on_any_page_signs_out(client, auth):
+    factories.user("learner@example.org")
+    auth.login()
+    html = client.get("/my-courses").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/logout".*?</form>', html, re.S).group(0)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/my-courses").status_code == 302  # signed out: back to sign-in
+
+
 def test_login_never_redirects_off_site(client):
     factories.user("learner@example.org")
     token = csrf_token(client, "/login")
