@@ -19,6 +19,7 @@ from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.certificates.models import Certificate
 from ce_platform.core import audit
+from ce_platform.core.cache import app_cache
 from ce_platform.core.errors import Forbidden
 from ce_platform.learning import services as learning
 from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
@@ -439,7 +440,29 @@ def _flags(drawn: int, difficulty: float | None, r_pb: float | None) -> list[str
     return flags
 
 
-def item_analysis(session, course: Course) -> list[ItemStats]:
+ITEM_ANALYSIS_CACHE_SIZE = 32  # courses per process
+
+
+def item_analysis(session, course: Course) -> tuple[ItemStats, ...]:
+    """Item analysis of the course (see _item_analysis), computed once per process for each
+    state of its submitted attempts.
+
+    A submitted attempt is graded once and never changes, and attempts are only ever added, so
+    the number of submitted attempts and the newest one's id, with the current revision, name
+    the result; reading them is one aggregate, against decoding every attempt's results.
+    """
+    count, newest = session.execute(
+        select(func.count(QuizAttempt.id), func.max(QuizAttempt.id))
+        .join(Enrollment, QuizAttempt.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
+    ).one()
+    revision = course.current_revision
+    key = (course.id, revision.id, revision.published_at, count, newest)
+    cache = app_cache("item-analysis", maxsize=ITEM_ANALYSIS_CACHE_SIZE)
+    return cache.get_or_build(key, lambda: tuple(_item_analysis(session, course)))
+
+
+def _item_analysis(session, course: Course) -> list[ItemStats]:
     """Per post-test question (by its stable key, across revisions), from submitted attempts.
 
     Each submitted attempt counts once, retakes included. For an attempt that drew k items,

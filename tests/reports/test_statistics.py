@@ -295,3 +295,32 @@ def test_questions_are_grouped_by_key_across_revisions(graded):
         "q5": (7, 3),
     }
     assert [o.chosen for o in items["q1"].options] == [1, 6, 0]
+
+
+def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded):
+    from sqlalchemy import event
+
+    course = catalog.get_course(db.session, SLUG)
+    first = services.item_analysis(db.session, course)
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        again = services.item_analysis(db.session, course)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert again is first
+    assert len(seen) == 1 and "count(" in seen[0].lower()  # the attempts' state, nothing more
+
+    factories.user("late@example.org")
+    graded.login("late@example.org")
+    graded.post(f"/api/v1/courses/{SLUG}/enrollment")
+    finish_lessons(graded, SLUG, count=1)
+    attempt = start(graded, SLUG)
+    sheet = answers_choosing(attempt["id"], dict.fromkeys(KEYS, "a"))
+    graded.post(f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": sheet})
+    after = services.item_analysis(db.session, course)
+    assert [i.drawn for i in after] == [i.drawn + 1 for i in first]
