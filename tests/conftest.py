@@ -121,6 +121,19 @@ def client(app):
 
 
 @pytest.fixture
+def statements():
+    """Every SQL statement sent to the database while the test runs, in order."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

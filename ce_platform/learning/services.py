@@ -152,6 +152,19 @@ class EnrollmentSummary:
     evaluation: EvaluationSummary | None
 
 
+def _by_enrollment(session, user: User, summary, model, columns, order) -> dict[int, list]:
+    """`model`'s rows for all the user's enrollments, as `summary(*columns)`, by enrollment id."""
+    out: dict[int, list] = {}
+    for enrollment_id, *values in session.execute(
+        select(model.enrollment_id, *columns)
+        .join(Enrollment, Enrollment.id == model.enrollment_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(order)
+    ):
+        out.setdefault(enrollment_id, []).append(summary(*values))
+    return out
+
+
 def list_enrollments(session, user: User) -> list[EnrollmentSummary]:
     """The learner's enrollments, newest first, in four queries whatever their number."""
     rows = session.execute(
@@ -176,33 +189,22 @@ def list_enrollments(session, user: User) -> list[EnrollmentSummary]:
     ).all()
     if not rows:
         return []
-    progress: dict[int, list[ProgressSummary]] = {}
-    for enrollment_id, *values in session.execute(
-        select(
-            LessonProgress.enrollment_id,
-            LessonProgress.lesson_id,
-            LessonProgress.completed_at,
-            LessonProgress.active_seconds,
-        )
-        .join(Enrollment, Enrollment.id == LessonProgress.enrollment_id)
-        .where(Enrollment.user_id == user.id)
-        .order_by(LessonProgress.id)
-    ):
-        progress.setdefault(enrollment_id, []).append(ProgressSummary(*values))
-    attempts: dict[int, list[AttemptSummary]] = {}
-    for enrollment_id, *values in session.execute(
-        select(
-            QuizAttempt.enrollment_id,
-            QuizAttempt.number,
-            QuizAttempt.submitted_at,
-            QuizAttempt.score,
-            QuizAttempt.passed,
-        )
-        .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id)
-        .where(Enrollment.user_id == user.id)
-        .order_by(QuizAttempt.number)
-    ):
-        attempts.setdefault(enrollment_id, []).append(AttemptSummary(*values))
+    progress = _by_enrollment(
+        session,
+        user,
+        ProgressSummary,
+        LessonProgress,
+        (LessonProgress.lesson_id, LessonProgress.completed_at, LessonProgress.active_seconds),
+        LessonProgress.id,
+    )
+    attempts = _by_enrollment(
+        session,
+        user,
+        AttemptSummary,
+        QuizAttempt,
+        (QuizAttempt.number, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed),
+        QuizAttempt.number,
+    )
     evaluations = dict(
         session.execute(
             select(Evaluation.enrollment_id, Evaluation.attested)

@@ -4,10 +4,8 @@ revisions at a bounded interval; signed-in visitors and pending messages bypass 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from ce_platform.catalog import views as catalog_views
-from ce_platform.extensions import db
 from tests import factories
 
 INTERVAL = 30
@@ -30,19 +28,6 @@ def cached(app, monkeypatch):
     app.extensions.get("ce_caches", {}).pop("catalog-pages", None)
     yield clock
     app.extensions.get("ce_caches", {}).pop("catalog-pages", None)
-
-
-@pytest.fixture
-def statements():
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_repeat_anonymous_visit_is_served_from_memory_without_sql(client, cached, statements):

@@ -3,24 +3,8 @@ a fixed number of queries however many courses a learner takes."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
-
-from ce_platform.extensions import db
 from tests import factories
 from tests.learning.conftest import finish_lessons, start, submit
-
-
-@pytest.fixture
-def statements():
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _reads(statements) -> int:

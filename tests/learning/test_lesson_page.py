@@ -3,26 +3,13 @@ and how little a repeat visit asks of the database."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import CourseRevision
 from ce_platform.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
-
-
-@pytest.fixture
-def statements():
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _enroll(client, slug: str = "test-course") -> None:

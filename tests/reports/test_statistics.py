@@ -297,23 +297,13 @@ def test_questions_are_grouped_by_key_across_revisions(graded):
     assert [o.chosen for o in items["q1"].options] == [1, 6, 0]
 
 
-def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded):
-    from sqlalchemy import event
-
+def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded, statements):
     course = catalog.get_course(db.session, SLUG)
     first = services.item_analysis(db.session, course)
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        again = services.item_analysis(db.session, course)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    statements.clear()
+    again = services.item_analysis(db.session, course)
     assert again is first
-    assert len(seen) == 1 and "count(" in seen[0].lower()  # the attempts' state, nothing more
+    assert len(statements) == 1 and "count(" in statements[0].lower()  # the attempts' state
 
     factories.user("late@example.org")
     graded.login("late@example.org")
