@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
@@ -19,7 +18,7 @@ from ce_platform.certificates import numbers
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
-from ce_platform.core.models import utcnow
+from ce_platform.core.models import insert_once, utcnow
 from ce_platform.learning import services as learning
 from ce_platform.learning.models import Enrollment
 
@@ -132,12 +131,8 @@ def _hours(value) -> str:
     return format_hours(Decimal(str(value)))
 
 
-def _store(
-    session,
-    enrollment: Enrollment,
-    snapshot: dict,
-    renderer: Renderer,
-) -> Certificate:
+def _certificate(enrollment: Enrollment, snapshot: dict, renderer: Renderer) -> Certificate:
+    """The certificate row for a frozen snapshot, with its rendered PDF and the PDF's hash."""
     pdf = renderer(snapshot)
     number = snapshot["number"]
     certificate = Certificate(
@@ -154,8 +149,6 @@ def _store(
         sha256=hashlib.sha256(pdf).hexdigest(),
         status="valid",
     )
-    session.add(certificate)
-    session.flush()
     return certificate
 
 
@@ -174,14 +167,13 @@ def issue_certificate(
             {"unmet": [{"code": r.code, "label": r.label, "detail": r.detail} for r in unmet]},
         )
     snapshot, omitted = build_snapshot(enrollment, numbers.new_number(), base_url=base_url)
-    try:
-        with session.begin_nested():
-            certificate = _store(session, enrollment, snapshot, renderer or _default_renderer)
-    except IntegrityError:  # a parallel request issued it first
-        existing = current_certificate(session, enrollment)
-        if existing is None:
-            raise
-        return existing, False
+    certificate, created = insert_once(
+        session,
+        lambda: _certificate(enrollment, snapshot, renderer or _default_renderer),
+        lambda: current_certificate(session, enrollment),  # a parallel request issued it first
+    )
+    if not created:
+        return certificate, False
     for item in omitted:
         log.warning(
             "certificate %s: %s statement left off (%s)",
@@ -315,7 +307,9 @@ def reissue(
     }
     certificate.status = "superseded"
     session.flush()
-    replacement = _store(session, certificate.enrollment, snapshot, renderer or _default_renderer)
+    replacement = _certificate(certificate.enrollment, snapshot, renderer or _default_renderer)
+    session.add(replacement)
+    session.flush()
     certificate.superseded_by_id = replacement.id
     audit.record(
         session,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -43,3 +46,28 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Row = TypeVar("Row")
+
+
+def insert_once(
+    session, create: Callable[[], Row], existing: Callable[[], Row | None]
+) -> tuple[Row, bool]:
+    """Insert the row `create()` builds, in a SAVEPOINT; (row, True).
+
+    When a unique constraint says a concurrent request inserted the same thing first, only the
+    savepoint is rolled back and `existing()` is asked for that request's row: (it, False). An
+    integrity error with no such row is someone else's problem and is raised.
+    """
+    try:
+        with session.begin_nested():
+            row = create()
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found, False
+    return row, True

@@ -17,7 +17,7 @@ from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
-from ce_platform.core.models import utcnow
+from ce_platform.core.models import insert_once, utcnow
 from ce_platform.learning.models import Enrollment, Evaluation, LessonProgress, QuizAttempt
 from ce_platform.learning.questions import QUESTION_TYPES
 
@@ -63,16 +63,13 @@ def enroll(session, user: User, course: Course, *, today: date) -> tuple[Enrollm
             f"'{revision.title}' passed its review date on {revision.review_by.isoformat()} "
             "and is closed to new learners."
         )
-    enrollment = Enrollment(user_id=user.id, course_id=course.id, revision_id=revision.id)
-    try:
-        with session.begin_nested():
-            session.add(enrollment)
-            session.flush()
-    except IntegrityError:  # a concurrent request enrolled first
-        existing = get_enrollment(session, user, course)
-        if existing is None:
-            raise
-        return existing, False
+    enrollment, created = insert_once(
+        session,
+        lambda: Enrollment(user_id=user.id, course_id=course.id, revision_id=revision.id),
+        lambda: get_enrollment(session, user, course),  # a concurrent request enrolled first
+    )
+    if not created:
+        return enrollment, False
     audit.record(
         session,
         "enrollment.created",
@@ -255,15 +252,13 @@ def open_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonProgre
     _check_lesson(enrollment, lesson)
     progress = _progress(session, enrollment, lesson)
     if progress is None:
-        progress = LessonProgress(
-            enrollment_id=enrollment.id, lesson_id=lesson.id, active_seconds=0
+        progress, _ = insert_once(
+            session,
+            lambda: LessonProgress(
+                enrollment_id=enrollment.id, lesson_id=lesson.id, active_seconds=0
+            ),
+            lambda: _progress(session, enrollment, lesson),  # opened concurrently
         )
-        try:
-            with session.begin_nested():
-                session.add(progress)
-                session.flush()
-        except IntegrityError:  # opened concurrently
-            progress = _progress(session, enrollment, lesson)
         session.expire(enrollment, ["progress"])
     return progress
 
@@ -496,27 +491,24 @@ def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
     revision = enrollment.revision
     seed = secrets.token_hex(16)
     number = 1 + max((a.number for a in enrollment.attempts), default=0)
-    attempt = QuizAttempt(
-        enrollment_id=enrollment.id,
-        number=number,
+    drawn = draw(
+        revision.questions,
         seed=seed,
-        drawn=draw(
-            revision.questions,
-            seed=seed,
-            count=revision.questions_per_attempt,
-            shuffle=revision.shuffle,
-        ),
+        count=revision.questions_per_attempt,
+        shuffle=revision.shuffle,
     )
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-    except IntegrityError:  # a concurrent start made this attempt number first
+
+    def concurrent_start() -> QuizAttempt | None:  # it made this attempt number first
         session.expire(enrollment, ["attempts"])
-        existing = open_attempt(enrollment)
-        if existing is None:
-            raise
-        return existing, False
+        return open_attempt(enrollment)
+
+    attempt, created = insert_once(
+        session,
+        lambda: QuizAttempt(enrollment_id=enrollment.id, number=number, seed=seed, drawn=drawn),
+        concurrent_start,
+    )
+    if not created:
+        return attempt, False
     session.expire(enrollment, ["attempts"])
     audit.record(
         session,
