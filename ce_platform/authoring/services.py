@@ -577,7 +577,9 @@ def get_file(draft: Draft, path: str) -> DraftFile:
 
 
 def _put(draft: Draft, path: str, data: bytes) -> tuple[DraftFile, bool]:
-    """Store bytes at a path, updating the row in place (the path is unique per draft)."""
+    """Store bytes at a path, updating the row in place (the path is unique per draft), and
+    mark the draft as edited."""
+    _touch(draft)
     now = utcnow()
     for draft_file in draft.files:
         if draft_file.path == path:
@@ -613,7 +615,6 @@ def write_text(session, draft: Draft, path: str, text: str) -> tuple[DraftFile, 
     if problem is not None:
         raise ValidationError(f"{problem}.", {"path": path})
     draft_file, created = _put(draft, path, data)
-    _touch(draft)
     session.flush()
     return draft_file, created
 
@@ -633,7 +634,6 @@ def save_media(session, draft: Draft, filename: str, data: bytes) -> tuple[Draft
     if problem is not None:
         raise ValidationError(f"Refused: {problem}.", {"file": problem})
     draft_file, created = _put(draft, path, data)
-    _touch(draft)
     session.flush()
     return draft_file, created
 
@@ -710,7 +710,6 @@ def add_lesson(session, draft: Draft, title: str, slug: str | None = None) -> Dr
     path = f"{number:0{_number_width(number)}d}-{slug}.md"
     body = NEW_LESSON_MD.format(title=_yaml_string(title))
     draft_file, _created = _put(draft, path, body.encode())
-    _touch(draft)
     session.flush()
     return draft_file
 
