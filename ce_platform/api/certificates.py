@@ -7,7 +7,6 @@ from dataclasses import asdict
 from flask import current_app, g
 
 from ce_platform.api import bp, token_required
-from ce_platform.catalog import services as catalog
 from ce_platform.certificates import services
 from ce_platform.certificates.models import Certificate
 from ce_platform.certificates.views import VERIFY_RATE_LIMIT, pdf_response
@@ -48,8 +47,7 @@ def list_certificates():
 @bp.post("/courses/<slug>/certificate")
 @token_required
 def issue_certificate(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = learning.require_enrollment(db.session, g.api_user, course)
+    enrollment = learning.require_enrollment_in(db.session, g.api_user, slug)
     certificate, created = services.issue_certificate(
         db.session, enrollment, base_url=current_app.config["BASE_URL"]
     )

@@ -58,8 +58,7 @@ def attempt_json(attempt: QuizAttempt) -> dict:
 
 
 def _enrollment(slug: str) -> Enrollment:
-    course = catalog.get_course(db.session, slug)
-    return services.require_enrollment(db.session, g.api_user, course)
+    return services.require_enrollment_in(db.session, g.api_user, slug)
 
 
 @bp.post("/courses/<slug>/enrollment")

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ce_platform.catalog import services as catalog
 from ce_platform.catalog.views import COURSE_PAGE_HOOKS
 from ce_platform.certificates import services
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
@@ -71,8 +70,7 @@ def _owned(number: str) -> Certificate:
 @bp.post("/courses/<slug>/certificate")
 @login_required
 def issue(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = learning.require_enrollment(db.session, current_user, course)
+    enrollment = learning.require_enrollment_in(db.session, current_user, slug)
     try:
         certificate, created = services.issue_certificate(
             db.session, enrollment, base_url=current_app.config["BASE_URL"]

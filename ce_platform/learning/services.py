@@ -88,6 +88,12 @@ def require_enrollment(session, user: User, course: Course) -> Enrollment:
     return enrollment
 
 
+def require_enrollment_in(session, user: User, slug: str) -> Enrollment:
+    """The user's enrollment in the course a URL names: 404 without such a course, 422 when
+    the user is not enrolled in it."""
+    return require_enrollment(session, user, catalog.get_course(session, slug))
+
+
 def learner_revision(session, user: User | None, course: Course) -> CourseRevision:
     """The revision a learner sees: their pinned one if enrolled, else the current one."""
     if user is not None:

@@ -67,12 +67,6 @@ def _course_panel(course, context: dict) -> None:
 COURSE_PAGE_HOOKS.append(_course_panel)
 
 
-def _enrollment_or_redirect(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.get_enrollment(db.session, current_user, course)
-    return course, enrollment
-
-
 @bp.post("/courses/<slug>/enroll")
 @login_required
 def enroll(slug: str):
@@ -113,8 +107,7 @@ def lesson(slug: str, lesson_slug: str):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
 @login_required
 def complete_lesson(slug: str, lesson_slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
+    enrollment = services.require_enrollment_in(db.session, current_user, slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     services.complete_lesson(db.session, enrollment, lesson)
     db.session.commit()
@@ -130,8 +123,7 @@ def complete_lesson(slug: str, lesson_slug: str):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/heartbeat")
 @login_required
 def heartbeat(slug: str, lesson_slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
+    enrollment = services.require_enrollment_in(db.session, current_user, slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
     db.session.commit()
@@ -161,16 +153,14 @@ def _quiz_page(course, enrollment, attempt, *, chosen=None, problems=None) -> st
 @bp.get("/courses/<slug>/quiz")
 @login_required
 def quiz(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
-    return _quiz_page(course, enrollment, services.open_attempt(enrollment))
+    enrollment = services.require_enrollment_in(db.session, current_user, slug)
+    return _quiz_page(enrollment.course, enrollment, services.open_attempt(enrollment))
 
 
 @bp.post("/courses/<slug>/quiz/start")
 @login_required
 def start_quiz(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
+    enrollment = services.require_enrollment_in(db.session, current_user, slug)
     try:
         services.start_attempt(db.session, enrollment)
     except BusinessRuleError as exc:
@@ -229,8 +219,7 @@ def quiz_result(slug: str, attempt_id: int):
 @bp.route("/courses/<slug>/evaluation", methods=["GET", "POST"])
 @login_required
 def evaluation(slug: str):
-    course = catalog.get_course(db.session, slug)
-    enrollment = services.require_enrollment(db.session, current_user, course)
+    enrollment = services.require_enrollment_in(db.session, current_user, slug)
     questions = services.evaluation_questions(enrollment.revision)
     answers: dict = {}
     problems: dict = {}
@@ -252,7 +241,7 @@ def evaluation(slug: str):
             return redirect(url_for("catalog.course", slug=slug))
     return render_template(
         "learning/evaluation.html",
-        course=course,
+        course=enrollment.course,
         enrollment=enrollment,
         revision=enrollment.revision,
         questions=questions,
