@@ -147,6 +147,18 @@ def graded(api, people):
     return api
 
 
+def _late_learner_answers_all_wrong(api) -> None:
+    """One more learner enrolls (in the current revision) and submits an attempt, all wrong."""
+    factories.user("late@example.org")
+    api.login("late@example.org")
+    api.post(f"/api/v1/courses/{SLUG}/enrollment")
+    finish_lessons(api, SLUG, count=1)
+    attempt = start(api, SLUG)
+    sheet = answers_choosing(attempt["id"], dict.fromkeys(KEYS, "a"))
+    response = api.post(f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": sheet})
+    assert response.status_code == 200, response.get_json()
+
+
 def test_item_difficulty_discrimination_and_flags_match_the_hand_computation(graded):
     response = graded.get(f"/api/v1/reports/courses/{SLUG}/item-analysis")
     assert response.status_code == 200
@@ -275,13 +287,7 @@ def test_questions_are_grouped_by_key_across_revisions(graded):
         passing_score=40,
         lesson_body="Revised lesson text.",
     )
-    factories.user("late@example.org")
-    graded.login("late@example.org")
-    graded.post(f"/api/v1/courses/{SLUG}/enrollment")
-    finish_lessons(graded, SLUG, count=1)
-    attempt = start(graded, SLUG)
-    sheet = answers_choosing(attempt["id"], dict.fromkeys(KEYS, "a"))  # all wrong
-    graded.post(f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": sheet})
+    _late_learner_answers_all_wrong(graded)
 
     course = catalog.get_course(db.session, SLUG)
     assert course.current_revision.number == 2
@@ -305,12 +311,6 @@ def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded, stat
     assert again is first
     assert len(statements) == 1 and "count(" in statements[0].lower()  # the attempts' state
 
-    factories.user("late@example.org")
-    graded.login("late@example.org")
-    graded.post(f"/api/v1/courses/{SLUG}/enrollment")
-    finish_lessons(graded, SLUG, count=1)
-    attempt = start(graded, SLUG)
-    sheet = answers_choosing(attempt["id"], dict.fromkeys(KEYS, "a"))
-    graded.post(f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": sheet})
+    _late_learner_answers_all_wrong(graded)
     after = services.item_analysis(db.session, course)
     assert [i.drawn for i in after] == [i.drawn + 1 for i in first]
