@@ -13,6 +13,16 @@ _counter = itertools.count(1)
 FAST = accounts.Settings(password_min_length=12, hash_method="pbkdf2:sha256:1000")
 
 
+# A licensed clinician's profile, as certificates and board reports print it.
+CLINICIAN = {
+    "full_name": "Dana Clinician",
+    "credentials": "LCSW",
+    "profession": "social_worker",
+    "license_number": "SW-12345",
+    "license_state": "OR",
+}
+
+
 def user(
     email: str | None = None,
     *,

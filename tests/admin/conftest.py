@@ -30,14 +30,7 @@ def instructor():
 
 @pytest.fixture
 def learner():
-    return factories.user(
-        LEARNER,
-        full_name="Dana Clinician",
-        credentials="LCSW",
-        profession="social_worker",
-        license_number="SW-12345",
-        license_state="OR",
-    )
+    return factories.user(LEARNER, **factories.CLINICIAN)
 
 
 @pytest.fixture

@@ -18,14 +18,7 @@ def complete_course(api, slug: str = "test-course") -> None:
 
 @pytest.fixture
 def learner():
-    return factories.user(
-        "learner@example.org",
-        full_name="Dana Clinician",
-        credentials="LCSW",
-        profession="social_worker",
-        license_number="SW-12345",
-        license_state="OR",
-    )
+    return factories.user("learner@example.org", **factories.CLINICIAN)
 
 
 @pytest.fixture

@@ -43,15 +43,7 @@ CE_BROKER_HEADER = [
 @pytest.fixture
 def certified(api, people, course):
     """Two certified learners (one without a license number) and one still in progress."""
-    dana = completer(
-        api,
-        "dana@example.org",
-        full_name="Dana Clinician",
-        credentials="LCSW",
-        profession="social_worker",
-        license_number="SW-12345",
-        license_state="OR",
-    )
+    dana = completer(api, "dana@example.org", **factories.CLINICIAN)
     noah = completer(api, "noah@example.org", full_name="Noah Nolicense", profession="nurse")
     factories.user("pat@example.org", full_name="Pat Pending")
     api.login("pat@example.org")

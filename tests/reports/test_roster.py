@@ -21,15 +21,7 @@ from tests.reports.conftest import SLUG, completer, read_csv
 @pytest.fixture
 def histories(api, people, course):
     """Three learners at three stages: certified, failed once, just enrolled."""
-    certificate = completer(
-        api,
-        "dana@example.org",
-        full_name="Dana Clinician",
-        credentials="LCSW",
-        profession="social_worker",
-        license_number="SW-12345",
-        license_state="OR",
-    )
+    certificate = completer(api, "dana@example.org", **factories.CLINICIAN)
     factories.user("bo@example.org", full_name="Bo Trier", profession="counselor")
     api.login("bo@example.org")
     api.post(f"/api/v1/courses/{SLUG}/enrollment")
