@@ -55,6 +55,7 @@ from run import (  # noqa: E402  (the bench helpers bench/run.py and bench/scale
     BenchFailure,
     ms,
     percentile,
+    request,
 )
 from run import gunicorn as run_gunicorn  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
@@ -254,16 +255,6 @@ def part_issue(db_path: Path, learners: int) -> IssueResult:
 # --- part 2: downloading versus a bare endpoint ------------------------------------------------
 
 
-def request(port: int, method: str, path: str, *, body: bytes | None = None, headers=None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 def gunicorn(db_path: Path, log_path: Path):
     """gunicorn with WORKERS sync workers on a free local port, serving db_path; yields the port."""
     return run_gunicorn(f"sqlite:///{db_path}", secrets.token_hex(32), log_path)
@@ -375,18 +366,19 @@ def part_download(
     checks = []
     with gunicorn(db_path, log_path) as port:
         body = json.dumps({"email": issued.email, "password": PASSWORD}).encode()
-        status, _, raw = request(
+        reply = request(
             port,
             "POST",
             "/api/v1/auth/token",
             body=body,
             headers={"Content-Type": "application/json"},
         )
-        check(status == 200, f"POST /api/v1/auth/token answered {status}: {raw[:300]!r}")
-        auth = {"Authorization": f"Bearer {json.loads(raw)['token']}"}
+        check(reply.status == 200, f"POST /api/v1/auth/token answered {reply.status}")
+        auth = {"Authorization": f"Bearer {reply.json()['token']}"}
         path = f"/api/v1/certificates/{issued.number}.pdf"
 
-        status, headers, pdf = request(port, "GET", path, headers=auth)
+        reply = request(port, "GET", path, headers=auth)
+        status, headers, pdf = reply.status, reply.headers, reply.body
         etag = headers.get("ETag", "").strip('"')
         check(status == 200, f"GET {path} answered {status}")
         check(
@@ -401,9 +393,9 @@ def part_download(
             f"download is a PDF of {len(pdf):,} bytes whose SHA-256 equals the ETag and the "
             "stored hash"
         )
-        status, _, _ = request(port, "GET", path, headers={**auth, "If-None-Match": f'"{etag}"'})
+        status = request(port, "GET", path, headers={**auth, "If-None-Match": f'"{etag}"'}).status
         check(status == 304, f"If-None-Match answered {status}")
-        status, _, _ = request(port, "GET", path)
+        status = request(port, "GET", path).status
         check(status == 401, f"an anonymous download answered {status}")
         checks.append("If-None-Match with the ETag gets 304; no token gets 401")
 
