@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.catalog import views as catalog_views
     from ce_platform.certificates import cli as certificates_cli
     from ce_platform.certificates import views as certificates_views
+    from ce_platform.core import cli as core_cli
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
     from ce_platform.learning import views as learning_views
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     catalog_cli.init_app(app)
     certificates_cli.init_app(app)
     admin_cli.init_app(app)
+    core_cli.init_app(app)
 
     return app
 

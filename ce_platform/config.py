@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
@@ -43,6 +45,29 @@ DEFAULTS: dict[str, object] = {
 RENAMED = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
 }
+
+
+def base_url_is_local(base_url: str) -> bool:
+    """A certificate printed with a local verification link can never be checked by a board."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_base_url_warning(base_url: str) -> str | None:
+    """Say what to set when certificates would link to this machine, else None."""
+    if not base_url_is_local(base_url):
+        return None
+    return (
+        f"CE_BASE_URL is {base_url}: certificates issued now print a verification link and QR "
+        "code that only this machine can open. Set CE_BASE_URL to the site's public https:// "
+        "address before issuing real certificates."
+    )
 
 
 class ConfigError(SystemExit):

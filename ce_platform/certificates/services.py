@@ -16,6 +16,7 @@ from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course
 from ce_platform.certificates import numbers
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
+from ce_platform.config import local_base_url_warning
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import insert_once, utcnow
@@ -43,6 +44,13 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
 
 def verification_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
+
+
+def _warn_if_local_link(number: str, base_url: str) -> None:
+    """Tell the operator at once: the printed link and QR code are frozen into the PDF."""
+    warning = local_base_url_warning(base_url)
+    if warning:
+        log.warning("certificate %s: %s", number, warning)
 
 
 def participant_fields(user: User) -> dict:
@@ -174,6 +182,7 @@ def issue_certificate(
     )
     if not created:
         return certificate, False
+    _warn_if_local_link(certificate.number, base_url)
     for item in omitted:
         log.warning(
             "certificate %s: %s statement left off (%s)",
@@ -311,6 +320,7 @@ def reissue(
     session.add(replacement)
     session.flush()
     certificate.superseded_by_id = replacement.id
+    _warn_if_local_link(replacement.number, base_url)
     audit.record(
         session,
         "certificate.reissued",

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -163,3 +164,28 @@ def test_issuing_is_audited(issued):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.issued"))
     assert event.subject_id == issued["number"]
     assert event.data["sha256"] == issued["sha256"]
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost:5000", "http://127.0.0.1:5000"])
+def test_issuing_while_base_url_points_at_this_machine_logs_a_warning(
+    app, completed, monkeypatch, caplog, base_url
+):
+    monkeypatch.setitem(app.config, "BASE_URL", base_url)
+    with caplog.at_level(logging.WARNING, logger="ce_platform.certificates.services"):
+        response = completed.post("/api/v1/courses/test-course/certificate")
+    assert response.status_code == 201, response.get_json()
+    number = response.get_json()["certificate"]["number"]
+    assert stored(number).snapshot["verification_url"] == f"{base_url}/verify/{number}"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        f"certificate {number}: CE_BASE_URL is {base_url}: certificates issued now print a "
+        "verification link and QR code that only this machine can open. Set CE_BASE_URL to "
+        "the site's public https:// address before issuing real certificates."
+    ]
+
+
+def test_issuing_with_a_public_base_url_logs_no_warning(completed, caplog):
+    with caplog.at_level(logging.WARNING, logger="ce_platform.certificates.services"):
+        response = completed.post("/api/v1/courses/test-course/certificate")
+    assert response.status_code == 201, response.get_json()
+    assert "CE_BASE_URL" not in caplog.text
