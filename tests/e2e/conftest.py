@@ -23,7 +23,8 @@ from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian names it chromium, Ubuntu chromium-browser; scripts/setup.sh test installs it.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -69,7 +70,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's 'chromium'.")
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/setup.sh test")
     folder = tmp_path_factory.mktemp("e2e")
     database = folder / "e2e.sqlite3"
     courses = folder / "courses"
