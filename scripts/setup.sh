@@ -79,11 +79,11 @@ install_system_packages() {
     if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
       sudo=(sudo)
     else
-      local prefix=""
-      command -v sudo >/dev/null && prefix="sudo "
+      local prefix="" who="as root"
+      command -v sudo >/dev/null && prefix="sudo " who="with sudo"
       {
         echo "setup: these system packages are missing: ${packages[*]}"
-        echo "setup: this user cannot install them (not root, no passwordless sudo). Run:"
+        echo "setup: this user cannot install them (not root, no passwordless sudo). Run $who:"
         echo
         echo "    ${prefix}apt-get update && ${prefix}apt-get install -y --no-install-recommends ${packages[*]}"
         echo
