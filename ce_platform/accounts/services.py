@@ -150,21 +150,67 @@ def update_profile(
     return user
 
 
-def set_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+def set_password(
+    session,
+    user: User,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
+) -> None:
+    """Replace the password and end every session and API token signed in with the old one.
+
+    `keep_token` is the raw bearer token of the caller who changed it through the API.
+    """
     check_password_rules(new_password, settings)
     user.password_hash = generate_password_hash(new_password, method=settings.hash_method)
     user.password_changed_at = utcnow()
-    session.flush()
+    end_sessions(session, user, keep_token=keep_token)
 
 
 def change_password(
-    session, user: User, current: str, new_password: str, settings: Settings = Settings()
+    session,
+    user: User,
+    current: str,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
 ) -> None:
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(
             "The current password is not correct.", {"current_password": "incorrect"}
         )
-    set_password(session, user, new_password, settings)
+    set_password(session, user, new_password, settings, keep_token=keep_token)
+
+
+def end_sessions(session, user: User, *, keep_token: str | None = None) -> None:
+    """Make every session cookie and API token of the user useless (but `keep_token`)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    kept = _hash_token(keep_token) if keep_token else None
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        if token.token_hash != kept:
+            token.revoked_at = utcnow()
+    session.flush()
+
+
+def user_for_session(session, session_id: str) -> User | None:
+    """The user a session cookie names, if it is of the user's current generation."""
+    user_id, _, generation = session_id.partition(".")
+    if not (_is_ascii_number(user_id) and _is_ascii_number(generation)):
+        return None  # includes cookies from before session generations existed
+    if int(user_id) > 2**63 - 1:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _is_ascii_number(text: str) -> bool:
+    return 0 < len(text) <= 19 and text.isascii() and text.isdigit()
 
 
 def set_role(session, user: User, role: str, *, actor_id: int | None) -> User:

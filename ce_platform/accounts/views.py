@@ -38,8 +38,9 @@ REGISTERED_MESSAGE = (
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Read the user once per request; a cookie of an ended session generation is nobody."""
+    return services.user_for_session(db.session, session_id)
 
 
 def _settings() -> services.Settings:
@@ -131,6 +132,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # A signed cookie cannot be withdrawn one by one: ending the generation is what makes a
+    # copy saved before sign-out useless.
+    if current_user.is_authenticated:
+        services.end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("accounts.login"))
@@ -179,9 +185,20 @@ def change_password():
             _form_errors(form, exc)
         else:
             db.session.commit()
-            flash("Password changed.", "success")
+            login_user(current_user._get_current_object())  # this browser stays signed in
+            flash("Password changed. Every other session and API token is signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, and every API token is revoked.", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -301,6 +301,17 @@ def core_paths() -> dict:
                 body=PROFILE,
             ),
         },
+        "/api/v1/me/password": {
+            "post": op(
+                "Change the password: every session and API token ends except this token",
+                {"204": ("Changed", None)},
+                errors=("400", "429"),
+                body=obj(
+                    {"current_password": STRING, "new_password": STRING},
+                    additionalProperties=False,
+                ),
+            )
+        },
         "/api/v1/courses": {
             "get": op(
                 "Courses open to new learners",
