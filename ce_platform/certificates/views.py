@@ -273,7 +273,13 @@ def verify_lookup():
                     "error",
                 )
                 return render_template("certificates/verify_lookup.html"), 404
-            return redirect(url_for("certificates.verify", number=certificate.number, pdf="match"))
+            # The verdict is rendered by the request that carried the upload, never from a
+            # link: a forged PDF's QR code could otherwise point at a "PDF matches" page.
+            return render_template(
+                "certificates/verify.html",
+                check=services.verification(certificate),
+                pdf_check="match",
+            )
         number = request.form.get("number", "")
         return redirect(url_for("certificates.verify", number=number.strip() or "-"))
     return render_template("certificates/verify_lookup.html")
@@ -286,7 +292,7 @@ def verify(number: str):
         certificate = services.find_certificate(db.session, number)
     except NotFound:
         return render_template("certificates/verify_lookup.html", unknown=number), 404
-    pdf_check = "match" if request.args.get("pdf") == "match" else None
+    pdf_check = None
     if request.method == "POST":
         upload = request.files.get("pdf")
         if upload is None or not upload.filename:
