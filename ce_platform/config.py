@@ -19,6 +19,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_RATE_LIMIT": "9 per minute",
     "TOKEN_RATE_LIMIT": "9 per minute",
     "RESET_RATE_LIMIT": "5 per minute",
+    # PDFs rendered on request (transcripts, issuing and reissuing certificates), per account.
+    "PDF_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "MAIL_SERVER": None,

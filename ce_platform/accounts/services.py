@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ce_platform.accounts import rules
 from ce_platform.accounts.models import PROFESSIONS, US_STATES, ApiToken, User
 from ce_platform.core import audit
 from ce_platform.core.access import ROLES
@@ -38,6 +39,7 @@ class Settings:
 
 def normalize_email(raw: str) -> str:
     """Return the canonical lower-cased address, or raise naming the problem."""
+    raw = rules.clean_text("email", raw)
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
@@ -46,6 +48,7 @@ def normalize_email(raw: str) -> str:
 
 
 def check_password_rules(password: str, settings: Settings) -> None:
+    rules.check_password_text(password)
     if len(password) < settings.password_min_length:
         message = f"Password must be at least {settings.password_min_length} characters."
         raise ValidationError(message, {"password": message})
@@ -83,7 +86,7 @@ def register_user(
 ) -> User:
     """Create an account; a taken email (in any case) is a conflict."""
     email = normalize_email(email)
-    full_name = full_name.strip()
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     check_password_rules(password, settings)
@@ -100,8 +103,8 @@ def register_user(
         password_hash=generate_password_hash(password, method=settings.hash_method),
         full_name=full_name,
         profession=profession,
-        credentials=credentials.strip(),
-        license_number=license_number.strip(),
+        credentials=rules.clean_text("credentials", credentials),
+        license_number=rules.clean_text("license_number", license_number),
         license_state=license_state,
         role=role,
     )
@@ -114,6 +117,8 @@ def authenticate(
     session, email: str, password: str, settings: Settings = Settings()
 ) -> User | None:
     """Return the active user these credentials belong to, else None (same cost either way)."""
+    if len(email) > rules.MAX_LENGTHS["email"] or len(password) > rules.PASSWORD_MAX_LENGTH:
+        return None  # no account has such an email or password; do not spend hashing on it
     user = get_user_by_email(session, email)
     if user is None:
         dummy = _DUMMY_HASH_CACHE.setdefault(
@@ -136,15 +141,17 @@ def update_profile(
     license_number: str = "",
     license_state: str = "",
 ) -> User:
-    full_name = full_name.strip()
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     license_state = license_state.strip().upper()
     _check_profile_fields(profession, license_state)
+    credentials = rules.clean_text("credentials", credentials)
+    license_number = rules.clean_text("license_number", license_number)
     user.full_name = full_name
     user.profession = profession
-    user.credentials = credentials.strip()
-    user.license_number = license_number.strip()
+    user.credentials = credentials
+    user.license_number = license_number
     user.license_state = license_state
     session.flush()
     return user
