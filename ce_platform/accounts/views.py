@@ -25,16 +25,12 @@ from ce_platform.accounts.forms import (
     ResetRequestForm,
 )
 from ce_platform.accounts.models import User
+from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
 from ce_platform.core.mail import send_mail
 from ce_platform.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
-
-REGISTERED_MESSAGE = (
-    "Thank you. Sign in with your email and password to continue. If the address already had "
-    "an account, we have emailed its owner instead."
-)
 
 
 @login_manager.user_loader
@@ -76,6 +72,7 @@ def register():
         return redirect(_safe_next(None))
     form = RegisterForm()
     if form.validate_on_submit():
+        existing = False
         try:
             services.register_user(
                 db.session,
@@ -92,20 +89,14 @@ def register():
             # The same answer as a new account, so the page never tells whether an email is
             # registered; the owner of the address is told by mail instead.
             db.session.rollback()
-            send_mail(
-                form.email.data.strip(),
-                "Someone tried to create an account with your email",
-                "Someone tried to create a new account with this email address, which already "
-                "has one. If it was you, sign in with your password, or reset it here:\n"
-                f"{current_app.config['BASE_URL']}{url_for('accounts.reset_request')}\n\n"
-                "If it was not you, you can ignore this message.",
-            )
+            existing = True
         except CEError as exc:
             db.session.rollback()
             _form_errors(form, exc)
             return render_template("accounts/register.html", form=form), 400
         else:
             db.session.commit()
+        send_registration_mail(form.email.data.strip(), existing=existing)
         flash(REGISTERED_MESSAGE, "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400

@@ -269,9 +269,15 @@ def core_paths() -> dict:
     return {
         "/api/v1/auth/register": {
             "post": op(
-                "Create a learner account",
-                {"201": ("Created", obj({"user": ref("User")}))},
-                errors=("409", "429"),
+                "Create a learner account; the answer never tells whether the email was taken",
+                {
+                    "202": (
+                        "Accepted: a new account was created, or the email already had one and "
+                        "its owner was told by mail. The address gets a message either way.",
+                        obj({"message": STRING}),
+                    )
+                },
+                errors=("429",),
                 body=REGISTER,
                 auth=False,
             )
