@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -28,6 +26,7 @@ from ce_platform.accounts.models import User
 from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
 from ce_platform.core.mail import send_mail
+from ce_platform.core.validation import same_site_path
 from ce_platform.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -45,10 +44,8 @@ def _settings() -> services.Settings:
 
 def _safe_next(target: str | None) -> str:
     """Only follow a same-site relative path after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+    if same_site_path(target) is not None:
+        return target
     return url_for("catalog.index") if "catalog.index" in current_app.view_functions else "/"
 
 
