@@ -25,6 +25,12 @@ from ce_platform.accounts.forms import (
 from ce_platform.accounts.models import User
 from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
+from ce_platform.core.limits import (
+    account_sign_in_limit,
+    password_change_limit,
+    sign_in_account,
+    signed_in_account,
+)
 from ce_platform.core.mail import send_mail
 from ce_platform.core.validation import same_site_path
 from ce_platform.extensions import db, limiter, login_manager
@@ -99,11 +105,21 @@ def register():
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 
+def _failed(response) -> bool:
+    """Only a refused attempt counts: a success answers with a redirect."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
+)
+@limiter.shared_limit(
+    account_sign_in_limit,
+    scope="sign-in-account",
+    key_func=sign_in_account,
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed,
 )
 def login():
     form = LoginForm()
@@ -157,6 +173,13 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.shared_limit(
+    password_change_limit,
+    scope="password-change",
+    key_func=signed_in_account,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():

@@ -11,6 +11,7 @@ from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_m
 from ce_platform.api import bearer_token, bp, fields, json_body, token_required
 from ce_platform.api.me import user_json
 from ce_platform.core.errors import AuthenticationRequired, Conflict
+from ce_platform.core.limits import account_sign_in_limit, sign_in_account
 from ce_platform.extensions import db, limiter
 
 
@@ -46,10 +47,17 @@ def register():
     return {"message": REGISTERED_MESSAGE}, 202
 
 
+def _failed(response) -> bool:
+    return response.status_code != 200
+
+
 @bp.post("/auth/token")
-@limiter.limit(
-    lambda: current_app.config["TOKEN_RATE_LIMIT"],
-    deduct_when=lambda response: response.status_code != 200,
+@limiter.limit(lambda: current_app.config["TOKEN_RATE_LIMIT"], deduct_when=_failed)
+@limiter.shared_limit(
+    account_sign_in_limit,
+    scope="sign-in-account",
+    key_func=sign_in_account,
+    deduct_when=_failed,
 )
 def create_token():
     data = fields(json_body(), required={"email": str, "password": str})

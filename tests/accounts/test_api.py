@@ -192,7 +192,7 @@ def test_unknown_api_route_is_404_with_error_body(api):
 
 def test_token_endpoint_is_rate_limited(api):
     factories.user("learner@example.org")
-    for _ in range(9):
+    for _ in range(10):
         api.post(
             "/api/v1/auth/token",
             json={"email": "learner@example.org", "password": "nope nope nope"},
