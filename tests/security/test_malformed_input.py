@@ -15,6 +15,7 @@ from ce_platform.extensions import limiter
 from tests import factories
 from tests.accounts.test_api import assert_error
 from tests.conftest import AuthActions, csrf_token
+from tests.learning.conftest import evaluation_answers, finish_lessons, start, submit
 
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000
@@ -176,3 +177,24 @@ def test_unicode_digits_are_not_page_numbers(signed_in):
     page, token = signed_in
     response = page.get("/api/v1/admin/users?page=²", headers={"Authorization": f"Bearer {token}"})
     assert_error(response, 400, "validation_error")
+
+
+@pytest.mark.parametrize("rating", ["²", "٣", "9" * 5_000])
+def test_unicode_or_endless_digits_in_an_evaluation_rating_are_refused(app, api, client, rating):
+    factories.course("test-course")
+    factories.user("learner@example.org")
+    api.login()
+    api.post("/api/v1/courses/test-course/enrollment")
+    finish_lessons(api, "test-course")
+    assert submit(api, start(api, "test-course")["id"]).get_json()["passed"]
+    answers = {**evaluation_answers(), "objective_1": rating}
+    response = api.post(
+        "/api/v1/courses/test-course/evaluation", json={"answers": answers, "attestation": True}
+    )
+    error = assert_error(response, 400)
+    assert "objective_1" in error["details"]
+    AuthActions(client).login()
+    form = {**answers, "attestation": "yes"}
+    form["csrf_token"] = csrf_token(client, "/courses/test-course/evaluation")
+    page = client.post("/courses/test-course/evaluation", data=form)
+    assert page.status_code == 400
