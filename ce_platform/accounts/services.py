@@ -172,7 +172,8 @@ def set_password(
     check_password_rules(new_password, settings)
     user.password_hash = generate_password_hash(new_password, method=settings.hash_method)
     user.password_changed_at = utcnow()
-    end_sessions(session, user, keep_token=keep_token)
+    end_sessions(session, user)
+    revoke_api_tokens(session, user, keep_token=keep_token)
 
 
 def change_password(
@@ -191,9 +192,14 @@ def change_password(
     set_password(session, user, new_password, settings, keep_token=keep_token)
 
 
-def end_sessions(session, user: User, *, keep_token: str | None = None) -> None:
-    """Make every session cookie and API token of the user useless (but `keep_token`)."""
+def end_sessions(session, user: User) -> None:
+    """Make every session cookie of the user useless, copies saved earlier included."""
     user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def revoke_api_tokens(session, user: User, *, keep_token: str | None = None) -> None:
+    """Revoke every live API token of the user except the raw `keep_token`."""
     kept = _hash_token(keep_token) if keep_token else None
     for token in session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -205,7 +205,9 @@ def change_password():
 @bp.post("/account/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    services.end_sessions(db.session, current_user._get_current_object())
+    user = current_user._get_current_object()
+    services.end_sessions(db.session, user)
+    services.revoke_api_tokens(db.session, user)
     db.session.commit()
     logout_user()
     flash("You are signed out on every device, and every API token is revoked.", "success")

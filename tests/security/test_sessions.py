@@ -43,6 +43,14 @@ def test_cookie_saved_before_sign_out_no_longer_signs_in(app, client, auth):
     assert _replay(app, saved).get("/account").status_code == 302
 
 
+def test_sign_out_leaves_the_accounts_api_tokens_alone(client, auth, api):
+    factories.user("learner@example.org")
+    api.login()
+    auth.login()
+    auth.logout()
+    assert api.get("/api/v1/me").status_code == 200
+
+
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, auth):
     factories.user("learner@example.org")
     laptop = app.test_client()
