@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
 from ce_platform.api import bp
 
 STRING = {"type": "string"}
@@ -239,25 +240,31 @@ LESSON = ("lesson", {"type": "string", "pattern": "^[a-z0-9-]+$"})
 NUMBER_PARAM = ("number", STRING)
 ATTEMPT_ID = ("id", {"type": "integer", "minimum": 1})
 
+
+def _text(name: str) -> dict:
+    """A profile string with the limit accounts/rules.py enforces (no control characters)."""
+    return {"type": "string", "maxLength": MAX_LENGTHS[name]}
+
+
 REGISTER = obj(
     {
-        "email": STRING,
-        "password": STRING,
-        "full_name": STRING,
+        "email": {**_text("email"), "format": "email"},
+        "password": {"type": "string", "maxLength": PASSWORD_MAX_LENGTH},
+        "full_name": _text("full_name"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
-        "credentials": STRING,
+        "credentials": _text("credentials"),
     },
     required=["email", "password", "full_name", "profession"],
     additionalProperties=False,
 )
 PROFILE = obj(
     {
-        "full_name": STRING,
-        "credentials": STRING,
+        "full_name": _text("full_name"),
+        "credentials": _text("credentials"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
     },
     required=[],

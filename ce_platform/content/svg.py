@@ -99,7 +99,14 @@ class _Checker(ContentHandler):
 
     def startElementNS(self, name, qname, attrs) -> None:  # noqa: N802 (SAX API)
         namespace, local = name
-        if namespace not in (SVG_NS, None) or local not in ELEMENTS:
+        if namespace not in (SVG_NS, None):
+            shown = qname or local
+            self.refuse(
+                f"the <{shown}> element is not SVG (save the drawing as plain SVG, "
+                "without editor data)"
+            )
+            return
+        if local not in ELEMENTS:
             shown = qname or local
             self.refuse(f"the <{shown}> element is not allowed (only static drawing elements)")
             return
