@@ -15,6 +15,11 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides everything else (used by tests)."""
     load_dotenv(find_dotenv(usecwd=True), override=False)
     app = Flask(__name__, instance_relative_config=True)
+    from ce_platform.core.jsonbody import UntrustedJSONProvider
+    from ce_platform.core.validation import IdConverter
+
+    app.json = UntrustedJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if config and config.get("TESTING"):
         app.testing = True
     config_module.load(app, config)

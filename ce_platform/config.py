@@ -18,9 +18,18 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_MIN_LENGTH": 12,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_RESET_MAX_AGE": 60 * 60,
-    "LOGIN_RATE_LIMIT": "9 per minute",
-    "TOKEN_RATE_LIMIT": "9 per minute",
+    # Guessing passwords (OWASP Authentication Cheat Sheet: throttle per account and per
+    # address). Per address: a whole office behind one NAT signs in through it, so it is
+    # loose and only stops sprays over many accounts. Per account: failed sign-ins on the page
+    # and the token endpoint together; the account waits out the window, then may try again.
+    "LOGIN_RATE_LIMIT": "30 per minute",
+    "TOKEN_RATE_LIMIT": "30 per minute",
+    "ACCOUNT_LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    # Wrong current passwords when changing the password, per account (page and API).
+    "PASSWORD_CHANGE_RATE_LIMIT": "5 per 15 minutes",
     "RESET_RATE_LIMIT": "5 per minute",
+    # PDFs rendered on request (transcripts, issuing and reissuing certificates), per account.
+    "PDF_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "MAIL_SERVER": None,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ce_platform.accounts import rules
 from ce_platform.accounts.models import PROFESSIONS, US_STATES, ApiToken, User
 from ce_platform.core import audit
 from ce_platform.core.access import ROLES
@@ -38,6 +39,7 @@ class Settings:
 
 def normalize_email(raw: str) -> str:
     """Return the canonical lower-cased address, or raise naming the problem."""
+    raw = rules.clean_text("email", raw)
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
@@ -46,6 +48,7 @@ def normalize_email(raw: str) -> str:
 
 
 def check_password_rules(password: str, settings: Settings) -> None:
+    rules.check_password_text(password)
     if len(password) < settings.password_min_length:
         message = f"Password must be at least {settings.password_min_length} characters."
         raise ValidationError(message, {"password": message})
@@ -83,7 +86,7 @@ def register_user(
 ) -> User:
     """Create an account; a taken email (in any case) is a conflict."""
     email = normalize_email(email)
-    full_name = full_name.strip()
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     check_password_rules(password, settings)
@@ -100,8 +103,8 @@ def register_user(
         password_hash=generate_password_hash(password, method=settings.hash_method),
         full_name=full_name,
         profession=profession,
-        credentials=credentials.strip(),
-        license_number=license_number.strip(),
+        credentials=rules.clean_text("credentials", credentials),
+        license_number=rules.clean_text("license_number", license_number),
         license_state=license_state,
         role=role,
     )
@@ -114,6 +117,8 @@ def authenticate(
     session, email: str, password: str, settings: Settings = Settings()
 ) -> User | None:
     """Return the active user these credentials belong to, else None (same cost either way)."""
+    if len(email) > rules.MAX_LENGTHS["email"] or len(password) > rules.PASSWORD_MAX_LENGTH:
+        return None  # no account has such an email or password; do not spend hashing on it
     user = get_user_by_email(session, email)
     if user is None:
         dummy = _DUMMY_HASH_CACHE.setdefault(
@@ -136,35 +141,89 @@ def update_profile(
     license_number: str = "",
     license_state: str = "",
 ) -> User:
-    full_name = full_name.strip()
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     license_state = license_state.strip().upper()
     _check_profile_fields(profession, license_state)
+    credentials = rules.clean_text("credentials", credentials)
+    license_number = rules.clean_text("license_number", license_number)
     user.full_name = full_name
     user.profession = profession
-    user.credentials = credentials.strip()
-    user.license_number = license_number.strip()
+    user.credentials = credentials
+    user.license_number = license_number
     user.license_state = license_state
     session.flush()
     return user
 
 
-def set_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+def set_password(
+    session,
+    user: User,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
+) -> None:
+    """Replace the password and end every session and API token signed in with the old one.
+
+    `keep_token` is the raw bearer token of the caller who changed it through the API.
+    """
     check_password_rules(new_password, settings)
     user.password_hash = generate_password_hash(new_password, method=settings.hash_method)
     user.password_changed_at = utcnow()
-    session.flush()
+    end_sessions(session, user)
+    revoke_api_tokens(session, user, keep_token=keep_token)
 
 
 def change_password(
-    session, user: User, current: str, new_password: str, settings: Settings = Settings()
+    session,
+    user: User,
+    current: str,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
 ) -> None:
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(
             "The current password is not correct.", {"current_password": "incorrect"}
         )
-    set_password(session, user, new_password, settings)
+    set_password(session, user, new_password, settings, keep_token=keep_token)
+
+
+def end_sessions(session, user: User) -> None:
+    """Make every session cookie of the user useless, copies saved earlier included."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def revoke_api_tokens(session, user: User, *, keep_token: str | None = None) -> None:
+    """Revoke every live API token of the user except the raw `keep_token`."""
+    kept = _hash_token(keep_token) if keep_token else None
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        if token.token_hash != kept:
+            token.revoked_at = utcnow()
+    session.flush()
+
+
+def user_for_session(session, session_id: str) -> User | None:
+    """The user a session cookie names, if it is of the user's current generation."""
+    user_id, _, generation = session_id.partition(".")
+    if not (_is_ascii_number(user_id) and _is_ascii_number(generation)):
+        return None  # includes cookies from before session generations existed
+    if int(user_id) > 2**63 - 1:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _is_ascii_number(text: str) -> bool:
+    return 0 < len(text) <= 19 and text.isascii() and text.isdigit()
 
 
 def set_role(session, user: User, role: str, *, actor_id: int | None) -> User:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -25,21 +23,25 @@ from ce_platform.accounts.forms import (
     ResetRequestForm,
 )
 from ce_platform.accounts.models import User
+from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
+from ce_platform.core.limits import (
+    account_sign_in_limit,
+    password_change_limit,
+    sign_in_account,
+    signed_in_account,
+)
 from ce_platform.core.mail import send_mail
+from ce_platform.core.validation import same_site_path
 from ce_platform.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
-REGISTERED_MESSAGE = (
-    "Thank you. Sign in with your email and password to continue. If the address already had "
-    "an account, we have emailed its owner instead."
-)
-
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Read the user once per request; a cookie of an ended session generation is nobody."""
+    return services.user_for_session(db.session, session_id)
 
 
 def _settings() -> services.Settings:
@@ -48,10 +50,8 @@ def _settings() -> services.Settings:
 
 def _safe_next(target: str | None) -> str:
     """Only follow a same-site relative path after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+    if same_site_path(target) is not None:
+        return target
     return url_for("catalog.index") if "catalog.index" in current_app.view_functions else "/"
 
 
@@ -75,6 +75,7 @@ def register():
         return redirect(_safe_next(None))
     form = RegisterForm()
     if form.validate_on_submit():
+        existing = False
         try:
             services.register_user(
                 db.session,
@@ -91,30 +92,34 @@ def register():
             # The same answer as a new account, so the page never tells whether an email is
             # registered; the owner of the address is told by mail instead.
             db.session.rollback()
-            send_mail(
-                form.email.data.strip(),
-                "Someone tried to create an account with your email",
-                "Someone tried to create a new account with this email address, which already "
-                "has one. If it was you, sign in with your password, or reset it here:\n"
-                f"{current_app.config['BASE_URL']}{url_for('accounts.reset_request')}\n\n"
-                "If it was not you, you can ignore this message.",
-            )
+            existing = True
         except CEError as exc:
             db.session.rollback()
             _form_errors(form, exc)
             return render_template("accounts/register.html", form=form), 400
         else:
             db.session.commit()
+        send_registration_mail(form.email.data.strip(), existing=existing)
         flash(REGISTERED_MESSAGE, "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 
+def _failed(response) -> bool:
+    """Only a refused attempt counts: a success answers with a redirect."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
+)
+@limiter.shared_limit(
+    account_sign_in_limit,
+    scope="sign-in-account",
+    key_func=sign_in_account,
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed,
 )
 def login():
     form = LoginForm()
@@ -131,6 +136,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # A signed cookie cannot be withdrawn one by one: ending the generation is what makes a
+    # copy saved before sign-out useless.
+    if current_user.is_authenticated:
+        services.end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("accounts.login"))
@@ -163,6 +173,13 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.shared_limit(
+    password_change_limit,
+    scope="password-change",
+    key_func=signed_in_account,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -179,9 +196,22 @@ def change_password():
             _form_errors(form, exc)
         else:
             db.session.commit()
-            flash("Password changed.", "success")
+            login_user(current_user._get_current_object())  # this browser stays signed in
+            flash("Password changed. Every other session and API token is signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    user = current_user._get_current_object()
+    services.end_sessions(db.session, user)
+    services.revoke_api_tokens(db.session, user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, and every API token is revoked.", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
 from ce_platform.api import bp
 
 STRING = {"type": "string"}
@@ -239,25 +240,31 @@ LESSON = ("lesson", {"type": "string", "pattern": "^[a-z0-9-]+$"})
 NUMBER_PARAM = ("number", STRING)
 ATTEMPT_ID = ("id", {"type": "integer", "minimum": 1})
 
+
+def _text(name: str) -> dict:
+    """A profile string with the limit accounts/rules.py enforces (no control characters)."""
+    return {"type": "string", "maxLength": MAX_LENGTHS[name]}
+
+
 REGISTER = obj(
     {
-        "email": STRING,
-        "password": STRING,
-        "full_name": STRING,
+        "email": {**_text("email"), "format": "email"},
+        "password": {"type": "string", "maxLength": PASSWORD_MAX_LENGTH},
+        "full_name": _text("full_name"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
-        "credentials": STRING,
+        "credentials": _text("credentials"),
     },
     required=["email", "password", "full_name", "profession"],
     additionalProperties=False,
 )
 PROFILE = obj(
     {
-        "full_name": STRING,
-        "credentials": STRING,
+        "full_name": _text("full_name"),
+        "credentials": _text("credentials"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
     },
     required=[],
@@ -269,9 +276,15 @@ def core_paths() -> dict:
     return {
         "/api/v1/auth/register": {
             "post": op(
-                "Create a learner account",
-                {"201": ("Created", obj({"user": ref("User")}))},
-                errors=("409", "429"),
+                "Create a learner account; the answer never tells whether the email was taken",
+                {
+                    "202": (
+                        "Accepted: a new account was created, or the email already had one and "
+                        "its owner was told by mail. The address gets a message either way.",
+                        obj({"message": STRING}),
+                    )
+                },
+                errors=("429",),
                 body=REGISTER,
                 auth=False,
             )
@@ -300,6 +313,17 @@ def core_paths() -> dict:
                 {"200": ("The account", obj({"user": ref("User")}))},
                 body=PROFILE,
             ),
+        },
+        "/api/v1/me/password": {
+            "post": op(
+                "Change the password: every session and API token ends except this token",
+                {"204": ("Changed", None)},
+                errors=("400", "429"),
+                body=obj(
+                    {"current_password": STRING, "new_password": STRING},
+                    additionalProperties=False,
+                ),
+            )
         },
         "/api/v1/courses": {
             "get": op(

@@ -9,7 +9,7 @@ from flask import g, request
 
 from ce_platform.api import bp, token_required
 from ce_platform.api import openapi as doc
-from ce_platform.core.errors import ValidationError
+from ce_platform.core.validation import bounded_int
 from ce_platform.extensions import db
 from ce_platform.reports import services
 from ce_platform.reports.views import export_response
@@ -126,13 +126,7 @@ ROSTER_PAGE_MAX = 1000
 
 
 def _positive_int(name: str, default: int, *, maximum: int = 10**6) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        message = f"{name} must be a whole number from 1 to {maximum}."
-        raise ValidationError(message, {name: f"integer 1-{maximum}"})
-    return int(raw)
+    return bounded_int(request.args.get(name), name, default=default, maximum=maximum)
 
 
 @bp.get("/reports/courses/<slug>/completions.csv")

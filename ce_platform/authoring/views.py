@@ -29,6 +29,7 @@ from ce_platform.core.errors import (
     ValidationError,
     error_body,
 )
+from ce_platform.core.validation import MAX_ID, whole_number
 from ce_platform.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
@@ -383,8 +384,9 @@ def _version(raw: str | None, name: str) -> str | int | None:
         return None
     if raw == "draft":
         return raw
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
+    number = whole_number(raw)
+    if number is not None and 0 < number <= MAX_ID:
+        return number
     raise ValidationError(f"'{name}' must be a revision number or 'draft'.", {name: "invalid"})
 
 

@@ -23,12 +23,19 @@ from ce_platform.certificates import services
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
 from ce_platform.core.access import roles_required
 from ce_platform.core.errors import CEError, NotFound, ValidationError
+from ce_platform.core.limits import pdf_rendering_limit, signed_in_account
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
 
 bp = Blueprint("certificates", __name__)
 
 VERIFY_RATE_LIMIT = "30 per minute"
+
+# Rendering a PDF takes real CPU time: every path that renders one on request shares one
+# budget per account (the stored certificate PDFs are served as they are, without it).
+limit_pdf_rendering = limiter.shared_limit(
+    pdf_rendering_limit, scope="pdf-rendering", key_func=signed_in_account
+)
 
 
 def pdf_response(certificate: Certificate | services.CertificateFile) -> Response:
@@ -69,6 +76,7 @@ def _owned(number: str) -> Certificate:
 
 @bp.post("/courses/<slug>/certificate")
 @login_required
+@limit_pdf_rendering
 def issue(slug: str):
     enrollment = learning.require_enrollment_in(db.session, current_user, slug)
     try:
@@ -114,6 +122,7 @@ def download(number: str):
 
 @bp.post("/certificates/<number>/reissue")
 @login_required
+@limit_pdf_rendering
 def reissue(number: str):
     certificate = services.find_certificate(db.session, number)
     if certificate.user_id != current_user.id and current_user.role != "admin":
@@ -238,6 +247,7 @@ def _safe_cell(value: str) -> str:
 
 @bp.get("/certificates/transcript.pdf")
 @login_required
+@limit_pdf_rendering
 def transcript_pdf():
     from ce_platform.certificates.pdf import render_html_pdf
 
@@ -273,7 +283,13 @@ def verify_lookup():
                     "error",
                 )
                 return render_template("certificates/verify_lookup.html"), 404
-            return redirect(url_for("certificates.verify", number=certificate.number, pdf="match"))
+            # The verdict is rendered by the request that carried the upload, never from a
+            # link: a forged PDF's QR code could otherwise point at a "PDF matches" page.
+            return render_template(
+                "certificates/verify.html",
+                check=services.verification(certificate),
+                pdf_check="match",
+            )
         number = request.form.get("number", "")
         return redirect(url_for("certificates.verify", number=number.strip() or "-"))
     return render_template("certificates/verify_lookup.html")
@@ -286,7 +302,7 @@ def verify(number: str):
         certificate = services.find_certificate(db.session, number)
     except NotFound:
         return render_template("certificates/verify_lookup.html", unknown=number), 404
-    pdf_check = "match" if request.args.get("pdf") == "match" else None
+    pdf_check = None
     if request.method == "POST":
         upload = request.files.get("pdf")
         if upload is None or not upload.filename:

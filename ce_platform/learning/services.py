@@ -18,6 +18,7 @@ from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import insert_once, utcnow
+from ce_platform.core.validation import whole_number
 from ce_platform.learning.models import Enrollment, Evaluation, LessonProgress, QuizAttempt
 from ce_platform.learning.questions import QUESTION_TYPES
 
@@ -759,8 +760,8 @@ def check_evaluation(revision: CourseRevision, answers: object) -> dict:
             continue
         kind = question["type"]
         if kind in ("rating", "number"):
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value)
+            if isinstance(value, str) and whole_number(value) is not None:
+                value = whole_number(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 problems[key] = "must be a whole number"
             elif not question["min"] <= value <= question["max"]:

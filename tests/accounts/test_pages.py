@@ -97,9 +97,9 @@ def test_failed_login_does_not_reveal_whether_the_email_exists(client, auth):
     ) == strip.sub("", unknown_email.get_data(as_text=True)).replace("nobody@example.org", "X")
 
 
-def test_tenth_failed_login_in_a_minute_answers_429(client, auth):
+def test_eleventh_failed_login_for_an_account_answers_429(client, auth):
     factories.user("learner@example.org")
-    for _ in range(9):
+    for _ in range(10):
         assert auth.login("learner@example.org", "wrong password!!").status_code == 401
     response = auth.login("learner@example.org", "wrong password!!")
     assert response.status_code == 429

@@ -191,9 +191,11 @@ NO_OBJECT_WRITES = {
     "accounts.logout": "the caller's own session",
     "accounts.profile": "the caller's own profile",
     "accounts.change_password": "the caller's own password",
+    "accounts.sign_out_everywhere": "the caller's own sessions and tokens",
     "api.revoke_token": "the caller's own bearer token",
     "api.update_me": "the caller's own profile",
-    # Public lookup by number or PDF upload; redirects to /verify/<number>, writes nothing.
+    "api.change_password": "the caller's own password",
+    # Public lookup by number or PDF upload; shows the verdict, writes nothing.
     "certificates.verify_lookup": "public verification, writes nothing",
     # Any instructor may start a new course; the service refuses a slug already in use.
     "authoring.new_course": "a new course, refused for a slug that exists",
