@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -39,6 +39,20 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
             Certificate.enrollment_id == enrollment.id, Certificate.status != "superseded"
         )
     )
+
+
+def certificate_numbers(session, enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """Each enrollment's course slug and current certificate number (None before issuing)."""
+    rows = session.execute(
+        select(Enrollment.id, Course.slug, Certificate.number)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(
+            Certificate,
+            (Certificate.enrollment_id == Enrollment.id) & (Certificate.status != "superseded"),
+        )
+        .where(Enrollment.id.in_(list(enrollment_ids)))
+    )
+    return {enrollment_id: (slug, number) for enrollment_id, slug, number in rows}
 
 
 def verification_url(base_url: str, number: str) -> str:
