@@ -41,7 +41,9 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
     )
 
 
-def certificate_numbers(session, enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+def certificate_numbers(
+    session, enrollment_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None]]:
     """Each enrollment's course slug and current certificate number (None before issuing)."""
     rows = session.execute(
         select(Enrollment.id, Course.slug, Certificate.number)
