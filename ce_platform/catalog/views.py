@@ -24,6 +24,9 @@ HOURS_CHOICES = ("0.5", "1", "1.5", "2", "3")
 # so the catalog never imports them. A hook may replace "revision" (a learner's pinned one)
 # and add rendered HTML to "course_panels".
 COURSE_PAGE_HOOKS: list[Callable] = []
+# Features built on the catalog label the signed-in visitor's courses on the catalog cards:
+# each takes the course ids shown and returns {course id: badge} ("Enrolled", "Completed"...).
+CATALOG_BADGE_HOOKS: list[Callable[[list[int]], dict[int, str]]] = []
 MEDIA_TYPES = {"svg": "image/svg+xml", "webp": "image/webp"}
 
 
@@ -61,6 +64,8 @@ def _filters() -> dict[str, str | None]:
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
         "hours": request.args.get("hours") or None,
+        # Normalised, so "Ketamine  risk" and "ketamine risk" share one cached page.
+        "q": " ".join(services.search_words(request.args.get("q", "")[:200])) or None,
     }
     if filters["category"] not in (None, *content.CREDIT_CATEGORIES):
         filters["category"] = None
@@ -78,10 +83,16 @@ def _render_index(filters: dict[str, str | None]) -> str:
         category=filters["category"],
         level=filters["level"],
         max_hours=_max_hours(filters["hours"]),
+        text=filters["q"],
     )
+    badges: dict[int, str] = {}
+    if current_user.is_authenticated:
+        for hook in CATALOG_BADGE_HOOKS:
+            badges.update(hook([r.course_id for r in revisions]))
     return render_template(
         "catalog/index.html",
         revisions=revisions,
+        badges=badges,
         filters=filters,
         categories=content.CREDIT_CATEGORIES,
         levels=content.LEVELS,

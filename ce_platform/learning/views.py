@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ce_platform.catalog import services as catalog
-from ce_platform.catalog.views import COURSE_PAGE_HOOKS
+from ce_platform.catalog.views import CATALOG_BADGE_HOOKS, COURSE_PAGE_HOOKS
 from ce_platform.core.errors import BusinessRuleError, CEError, ValidationError
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
@@ -90,6 +90,9 @@ def _course_panel(course, context: dict) -> None:
 
 
 COURSE_PAGE_HOOKS.append(_course_panel)
+CATALOG_BADGE_HOOKS.append(
+    lambda course_ids: services.course_badges(db.session, current_user, course_ids)
+)
 
 
 @bp.post("/courses/<slug>/enroll")

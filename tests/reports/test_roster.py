@@ -143,6 +143,18 @@ def test_roster_loads_a_fixed_number_of_queries_whatever_the_number_of_learners(
     assert count_queries() == with_three
 
 
+def test_roster_table_scrolls_in_a_focusable_labelled_region_on_a_wide_page(
+    client, auth, histories
+):
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/").get_data(as_text=True)
+    # Keyboard users can scroll the table; the page is wide enough for every column at 1280 px.
+    assert (
+        '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="roster-h">' in html
+    )
+    assert '<main id="main" class="wrap wide"' in html
+
+
 def test_roster_page_is_paginated_by_name(client, auth, histories, monkeypatch):
     from ce_platform.reports import views
 
