@@ -8,12 +8,23 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, current_app, make_response, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 
 from ce_platform import content
 from ce_platform.catalog import services
+from ce_platform.catalog.models import Course
 from ce_platform.core.cache import app_cache
+from ce_platform.core.errors import COURSE_ERROR_LINKS
 from ce_platform.extensions import db
 
 bp = Blueprint("catalog", __name__)
@@ -36,6 +47,17 @@ def _max_hours(raw: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return hours if hours is not None and hours.is_finite() else None
+
+
+def _course_error_link(slug: str) -> tuple[str, str] | None:
+    """Back to the course an error page is about, when it exists."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or course.current_revision is None:
+        return None
+    return f"Back to {course.current_revision.title}", url_for("catalog.course", slug=slug)
+
+
+COURSE_ERROR_LINKS.append(_course_error_link)
 
 
 @bp.get("/")

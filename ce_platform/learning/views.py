@@ -7,10 +7,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ce_platform.catalog import services as catalog
+from ce_platform.catalog.models import Course
 from ce_platform.catalog.views import CATALOG_BADGE_HOOKS, COURSE_PAGE_HOOKS
-from ce_platform.core.errors import BusinessRuleError, CEError, ValidationError
+from ce_platform.core.errors import COURSE_ERROR_LINKS, BusinessRuleError, CEError, ValidationError
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
 from ce_platform.learning import services
@@ -90,6 +92,18 @@ def _course_panel(course, context: dict) -> None:
 
 
 COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _next_step_link(slug: str) -> tuple[str, str] | None:
+    """On an error page about a course, the signed-in learner's next step in it."""
+    if not current_user.is_authenticated:
+        return None
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    enrollment = services.get_enrollment(db.session, current_user, course) if course else None
+    return next_step(enrollment) if enrollment is not None else None
+
+
+COURSE_ERROR_LINKS.append(_next_step_link)
 CATALOG_BADGE_HOOKS.append(
     lambda course_ids: services.course_badges(db.session, current_user, course_ids)
 )

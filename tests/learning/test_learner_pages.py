@@ -138,3 +138,34 @@ def test_after_the_last_failed_attempt_the_next_step_is_the_attempt_list(client,
     _submit(client, _start(client), correct=0)
     html = client.get("/my-courses").get_data(as_text=True)
     assert (f"/courses/{SLUG}/quiz", "See your post-test attempts") in _buttons(html)
+
+
+def test_conflict_page_links_to_the_course_and_the_next_step(client, auth, learner, course):
+    auth.login()
+    _enroll_and_read(client)
+    attempt = _start(client)
+    sheet = factories.answer_sheet(attempt.id)
+    form = {f"q-{key}": chosen for key, chosen in sheet.items()}
+    form["csrf_token"] = csrf_token(client, f"/courses/{SLUG}/quiz")
+    assert client.post(f"/courses/{SLUG}/quiz/{attempt.id}/submit", data=form).status_code == 302
+    again = client.post(f"/courses/{SLUG}/quiz/{attempt.id}/submit", data=form)
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "already submitted and graded" in html
+    assert f'<a href="/courses/{SLUG}">Back to Test Course</a>' in html
+    assert (
+        f'<a class="button" href="/courses/{SLUG}/evaluation">Complete the evaluation</a>' in html
+    )
+
+
+def test_refused_enrollment_page_links_back_to_the_course(client, auth, learner):
+    files = factories.course_files(released="2024-01-01", review_by="2025-01-01")
+    factories.course(SLUG, files=files)
+    auth.login()
+    token = csrf_token(client, "/account")
+    response = client.post(f"/courses/{SLUG}/enroll", data={"csrf_token": token})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "closed to new learners" in html
+    assert f'<a href="/courses/{SLUG}">Back to Test Course</a>' in html
+    assert '<a href="/">Back to the course catalog</a>' in html
