@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ce_platform.content import render as content_render
@@ -124,3 +126,17 @@ def test_lesson_html_links_media_of_its_own_revision(client, auth):
     auth.login()
     html = client.get("/courses/media-course/lessons/lesson-1").get_data(as_text=True)
     assert 'src="/courses/media-course/r1/media/chart.png"' in html
+
+
+def test_pages_link_a_favicon_that_is_served_and_describe_themselves(client, course):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    with client.get(icon) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.get_data(as_text=True).startswith("<svg")
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 301 and legacy.headers["Location"] == icon
+    assert re.search(r'<meta name="description" content="Self-paced continuing education', html)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    summary = course.current_revision.summary
+    assert f'<meta name="description" content="{summary}">' in page
