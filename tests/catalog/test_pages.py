@@ -81,6 +81,18 @@ def test_lesson_page_shows_stored_html_toc_and_neighbours(client, auth, course):
     assert client.get("/courses/test-course/lessons/nope").status_code == 404
 
 
+def test_lesson_contents_box_folds_on_phones_and_stays_open_without_script(client, auth, course):
+    factories.user("learner@example.org")
+    auth.login()
+    html = client.get("/courses/test-course/lessons/lesson-2").get_data(as_text=True)
+    toc = html.split('<nav class="toc card" aria-label="On this page">')[1].split("</nav>")[0]
+    assert '<details open data-close-below="56rem">' in toc
+    assert "<summary><h2>On this page</h2></summary>" in toc and 'href="#a-subsection"' in toc
+    script = re.search(r'<script src="(/static/js/toc\.js)" defer>', html).group(1)
+    with client.get(script) as response:
+        assert response.status_code == 200 and "data-close-below" in response.get_data(as_text=True)
+
+
 def test_lesson_request_does_no_markdown_rendering(client, auth, course, monkeypatch):
     factories.user("learner@example.org")
     auth.login()
