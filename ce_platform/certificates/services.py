@@ -43,10 +43,11 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
 
 def certificate_numbers(
     session, enrollment_ids: Sequence[int]
-) -> dict[int, tuple[str, str | None]]:
-    """Each enrollment's course slug and current certificate number (None before issuing)."""
+) -> dict[int, tuple[str, str | None, str | None]]:
+    """Each enrollment's course slug and current certificate number and status (None, None
+    before issuing)."""
     rows = session.execute(
-        select(Enrollment.id, Course.slug, Certificate.number)
+        select(Enrollment.id, Course.slug, Certificate.number, Certificate.status)
         .join(Course, Course.id == Enrollment.course_id)
         .outerjoin(
             Certificate,
@@ -54,7 +55,7 @@ def certificate_numbers(
         )
         .where(Enrollment.id.in_(list(enrollment_ids)))
     )
-    return {enrollment_id: (slug, number) for enrollment_id, slug, number in rows}
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def verification_url(base_url: str, number: str) -> str:

@@ -65,12 +65,15 @@ COURSE_PAGE_HOOKS.append(_course_panel)
 def _final_steps(enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """After the gate: download the certificate once issued, or issue it from the course page."""
     steps = {}
-    for enrollment_id, (slug, number) in services.certificate_numbers(
+    for enrollment_id, (slug, number, status) in services.certificate_numbers(
         db.session, enrollment_ids
     ).items():
         if number is None:
             url = url_for("catalog.course", slug=slug, _anchor="certificate")
             steps[enrollment_id] = ("Issue your certificate", url)
+        elif status != "valid":  # revoked: the page says why, a download would not
+            url = url_for("certificates.show", number=number)
+            steps[enrollment_id] = ("See your certificate's status", url)
         else:
             url = url_for("certificates.download", number=number)
             steps[enrollment_id] = ("Download your certificate", url)

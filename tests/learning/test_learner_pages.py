@@ -169,3 +169,26 @@ def test_refused_enrollment_page_links_back_to_the_course(client, auth, learner)
     assert "closed to new learners" in html
     assert f'<a href="/courses/{SLUG}">Back to Test Course</a>' in html
     assert '<a href="/">Back to the course catalog</a>' in html
+
+
+def test_after_a_revocation_the_next_step_is_the_certificate_status_page(
+    client, auth, learner, course
+):
+    from ce_platform.certificates import services as certificates
+    from ce_platform.certificates.models import Certificate
+
+    auth.login()
+    _enroll_and_read(client)
+    _submit(client, _start(client))
+    _evaluate(client)
+    token = csrf_token(client, f"/courses/{SLUG}/quiz")
+    client.post(f"/courses/{SLUG}/certificate", data={"csrf_token": token})
+    certificate = db.session.scalar(select(Certificate))
+    certificates.revoke(
+        db.session, certificate, actor_id=None, reason="other", note="Issued in error."
+    )
+    db.session.commit()
+    status = (f"/certificates/{certificate.number}", "See your certificate's status")
+    for path in ("/my-courses", f"/courses/{SLUG}/quiz"):
+        html = client.get(path).get_data(as_text=True)
+        assert status in _buttons(html.replace("&#39;", "'")), path
