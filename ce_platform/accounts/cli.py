@@ -51,6 +51,7 @@ def create_user(email, full_name, role, password, password_stdin, profession, cr
             credentials=credentials,
             settings=services.Settings.from_config(current_app.config),
         )
+        services.record_account_created(db.session, user, channel="cli")
     except CEError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None

@@ -30,6 +30,12 @@ class ProfileForm(FlaskForm):
 
 
 class RegisterForm(ProfileForm):
+    # No profession is chosen for the learner: a wrong one would be printed on certificates.
+    profession = SelectField(
+        "Profession",
+        choices=[SelectChoice("", "Choose your profession"), *PROFESSION_CHOICES],
+        validators=[DataRequired("Choose your profession.")],
+    )
     email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_LENGTHS["email"])])
     password = PasswordField(
         "Password (at least 12 characters)",

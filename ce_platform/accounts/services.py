@@ -67,6 +67,33 @@ def _check_profile_fields(profession: str, license_state: str) -> None:
         )
 
 
+def registration_problems(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    profession: str,
+    license_state: str = "",
+    settings: Settings = Settings(),
+) -> dict[str, str]:
+    """Every problem of a registration at once, by field, in words that follow the field's
+    label, so a form can show them all in one round."""
+    problems: dict[str, str] = {}
+    try:
+        normalize_email(email)
+    except ValidationError as exc:
+        problems["email"] = exc.details["email"]
+    if len(password) < settings.password_min_length:
+        problems["password"] = f"Use at least {settings.password_min_length} characters."
+    if not full_name.strip():
+        problems["full_name"] = "Enter your name as it should appear on certificates."
+    if profession not in PROFESSIONS:
+        problems["profession"] = "Choose your profession."
+    if license_state.strip() and license_state.strip().upper() not in US_STATES:
+        problems["license_state"] = "Choose a US state or territory."
+    return problems
+
+
 def get_user_by_email(session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -140,19 +167,38 @@ def update_profile(
     credentials: str = "",
     license_number: str = "",
     license_state: str = "",
+    actor_id: int | None = None,
 ) -> User:
+    """Change the printed identity of a user, recording old and new values in the audit log."""
     full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     license_state = license_state.strip().upper()
     _check_profile_fields(profession, license_state)
-    credentials = rules.clean_text("credentials", credentials)
-    license_number = rules.clean_text("license_number", license_number)
-    user.full_name = full_name
-    user.profession = profession
-    user.credentials = credentials
-    user.license_number = license_number
-    user.license_state = license_state
+    new = {
+        "full_name": full_name,
+        "credentials": rules.clean_text("credentials", credentials),
+        "profession": profession,
+        "license_number": rules.clean_text("license_number", license_number),
+        "license_state": license_state,
+    }
+    changes = {
+        name: {"from": getattr(user, name), "to": value}
+        for name, value in new.items()
+        if getattr(user, name) != value
+    }
+    for name, value in new.items():
+        setattr(user, name, value)
+    if changes:
+        # Certificates print these fields, so who changed them from what is kept.
+        audit.record(
+            session,
+            "user.profile_changed",
+            actor_id=actor_id if actor_id is not None else user.id,
+            subject_type="user",
+            subject_id=user.id,
+            data=changes,
+        )
     session.flush()
     return user
 
@@ -174,6 +220,39 @@ def set_password(
     user.password_changed_at = utcnow()
     end_sessions(session, user)
     revoke_api_tokens(session, user, keep_token=keep_token)
+
+
+def reset_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+    """Set the password from a reset link, and record that it happened."""
+    set_password(session, user, new_password, settings)
+    audit.record(
+        session, "user.password_reset", actor_id=user.id, subject_type="user", subject_id=user.id
+    )
+
+
+def record_failed_sign_in(session, email: str, *, channel: str) -> None:
+    """Keep a trace of a refused sign-in, against the account when the email names one."""
+    user = get_user_by_email(session, email)
+    audit.record(
+        session,
+        "user.sign_in_failed",
+        actor_id=None,
+        subject_type="user" if user is not None else "email",
+        subject_id=user.id if user is not None else email.strip().lower()[:254],
+        data={"channel": channel},
+    )
+
+
+def record_account_created(session, user: User, *, channel: str) -> None:
+    """Record an account made outside self-registration (the CLI, an administrator)."""
+    audit.record(
+        session,
+        "user.created",
+        actor_id=None,
+        subject_type="user",
+        subject_id=user.id,
+        data={"channel": channel, "email": user.email, "role": user.role},
+    )
 
 
 def change_password(

@@ -23,7 +23,7 @@ from ce_platform.accounts.forms import (
     ResetRequestForm,
 )
 from ce_platform.accounts.models import User
-from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
+from ce_platform.accounts.notices import send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
 from ce_platform.core.limits import (
     account_sign_in_limit,
@@ -36,6 +36,12 @@ from ce_platform.core.validation import same_site_path
 from ce_platform.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+# The page signs a new account in, so its answer says so; a taken address gets the same.
+REGISTERED_PAGE_MESSAGE = (
+    "Thank you. If this email was new, your account is ready and you are signed in. If it "
+    "already had an account, we have emailed its owner instead."
+)
 
 
 @login_manager.user_loader
@@ -74,35 +80,55 @@ def register():
     if current_user.is_authenticated:
         return redirect(_safe_next(None))
     form = RegisterForm()
-    if form.validate_on_submit():
-        existing = False
-        try:
-            services.register_user(
-                db.session,
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                profession=form.profession.data,
-                credentials=form.credentials.data or "",
-                license_number=form.license_number.data or "",
-                license_state=form.license_state.data or "",
-                settings=_settings(),
-            )
-        except Conflict:
-            # The same answer as a new account, so the page never tells whether an email is
-            # registered; the owner of the address is told by mail instead.
-            db.session.rollback()
-            existing = True
-        except CEError as exc:
-            db.session.rollback()
-            _form_errors(form, exc)
-            return render_template("accounts/register.html", form=form), 400
-        else:
-            db.session.commit()
-        send_registration_mail(form.email.data.strip(), existing=existing)
-        flash(REGISTERED_MESSAGE, "success")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+    if form.is_submitted():
+        valid = form.validate()
+        # The account rules too, so every problem shows in the same round as the form's own.
+        problems = services.registration_problems(
+            email=form.email.data or "",
+            password=form.password.data or "",
+            full_name=form.full_name.data or "",
+            profession=form.profession.data or "",
+            license_state=form.license_state.data or "",
+            settings=_settings(),
+        )
+        for name, message in problems.items():
+            field = getattr(form, name)
+            if not field.errors:
+                field.errors = [*field.errors, message]
+        if valid and not problems:
+            return _register(form)
+        return render_template("accounts/register.html", form=form), 400
+    return render_template("accounts/register.html", form=form)
+
+
+def _register(form: RegisterForm):
+    """Create the account and sign it in; a taken email gets the same answer and its owner a
+    mail, so the page never tells whether an address is registered."""
+    try:
+        user = services.register_user(
+            db.session,
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            profession=form.profession.data,
+            credentials=form.credentials.data or "",
+            license_number=form.license_number.data or "",
+            license_state=form.license_state.data or "",
+            settings=_settings(),
+        )
+    except Conflict:
+        db.session.rollback()
+        send_registration_mail(form.email.data.strip(), existing=True)
+    except CEError as exc:
+        db.session.rollback()
+        _form_errors(form, exc)
+        return render_template("accounts/register.html", form=form), 400
+    else:
+        db.session.commit()
+        send_registration_mail(form.email.data.strip(), existing=False)
+        login_user(user)
+    flash(REGISTERED_PAGE_MESSAGE, "success")
+    return redirect(url_for("catalog.index"))
 
 
 def _failed(response) -> bool:
@@ -128,6 +154,8 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        services.record_failed_sign_in(db.session, form.email.data, channel="web")
+        db.session.commit()
         # The same words whether or not the email exists.
         flash("Email or password is not correct.", "error")
         return render_template("accounts/login.html", form=form), 401
@@ -160,6 +188,7 @@ def profile():
                 credentials=form.credentials.data or "",
                 license_number=form.license_number.data or "",
                 license_state=form.license_state.data or "",
+                actor_id=current_user.id,
             )
         except CEError as exc:
             db.session.rollback()
@@ -252,7 +281,7 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            services.set_password(db.session, user, form.password.data, _settings())
+            services.reset_password(db.session, user, form.password.data, _settings())
         except CEError as exc:
             db.session.rollback()
             _form_errors(form, exc)

@@ -68,6 +68,8 @@ def create_token():
         accounts.Settings.from_config(current_app.config),
     )
     if user is None:
+        accounts.record_failed_sign_in(db.session, data["email"], channel="api")
+        db.session.commit()
         raise AuthenticationRequired("Email or password is not correct.")
     ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
     raw, token = accounts.issue_api_token(db.session, user, ttl)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ce_platform import content
@@ -277,6 +277,18 @@ def export_files(revision: CourseRevision) -> dict[str, bytes]:
     return {f.path: f.data for f in revision.files}
 
 
+SEARCH_MAX_WORDS = 8
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a catalog search, lower-cased, without repeats, at most SEARCH_MAX_WORDS."""
+    words: list[str] = []
+    for word in (text or "").lower().split():
+        if word not in words:
+            words.append(word[:50])
+    return words[:SEARCH_MAX_WORDS]
+
+
 def catalog(
     session,
     *,
@@ -284,8 +296,10 @@ def catalog(
     category: str | None = None,
     level: str | None = None,
     max_hours: Decimal | None = None,
+    text: str | None = None,
 ) -> list[CourseRevision]:
-    """Current revisions open to new learners, filtered, ordered by title."""
+    """Current revisions open to new learners, filtered, ordered by title. `text` keeps the
+    courses whose title, summary or objectives contain every one of its words."""
     query = (
         select(CourseRevision)
         .join(Course, Course.current_revision_id == CourseRevision.id)
@@ -310,6 +324,17 @@ def catalog(
         query = query.where(CourseRevision.level == level)
     if max_hours is not None:
         query = query.where(CourseRevision.ce_hours <= max_hours)
+    for word in search_words(text):
+        # A LIKE over the current revisions only (one per course, a few hundred at most);
+        # a full-text index earns its place when the catalog is much larger.
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                CourseRevision.title.ilike(pattern, escape="\\"),
+                CourseRevision.summary.ilike(pattern, escape="\\"),
+                cast(CourseRevision.objectives, Text).ilike(pattern, escape="\\"),
+            )
+        )
     revisions = list(session.scalars(query))
     if category:
         revisions = [r for r in revisions if Decimal(r.credits.get(category, "0")) > 0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,6 +40,23 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
             Certificate.enrollment_id == enrollment.id, Certificate.status != "superseded"
         )
     )
+
+
+def certificate_numbers(
+    session, enrollment_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None, str | None]]:
+    """Each enrollment's course slug and current certificate number and status (None, None
+    before issuing)."""
+    rows = session.execute(
+        select(Enrollment.id, Course.slug, Certificate.number, Certificate.status)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(
+            Certificate,
+            (Certificate.enrollment_id == Enrollment.id) & (Certificate.status != "superseded"),
+        )
+        .where(Enrollment.id.in_(list(enrollment_ids)))
+    )
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def verification_url(base_url: str, number: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 
 from flask import (
@@ -26,6 +27,7 @@ from ce_platform.core.errors import CEError, NotFound, ValidationError
 from ce_platform.core.limits import pdf_rendering_limit, signed_in_account
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
+from ce_platform.learning import views as learning_views
 
 bp = Blueprint("certificates", __name__)
 
@@ -65,6 +67,27 @@ def _course_panel(course, context: dict) -> None:
 
 
 COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _final_steps(enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """After the gate: download the certificate once issued, or issue it from the course page."""
+    steps = {}
+    for enrollment_id, (slug, number, status) in services.certificate_numbers(
+        db.session, enrollment_ids
+    ).items():
+        if number is None:
+            url = url_for("catalog.course", slug=slug, _anchor="certificate")
+            steps[enrollment_id] = ("Issue your certificate", url)
+        elif status != "valid":  # revoked: the page says why, a download would not
+            url = url_for("certificates.show", number=number)
+            steps[enrollment_id] = ("See your certificate's status", url)
+        else:
+            url = url_for("certificates.download", number=number)
+            steps[enrollment_id] = ("Download your certificate", url)
+    return steps
+
+
+learning_views.FINAL_STEP_HOOKS.append(_final_steps)
 
 
 def _owned(number: str) -> Certificate:

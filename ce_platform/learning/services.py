@@ -238,6 +238,40 @@ def list_enrollments(session, user: User) -> list[EnrollmentSummary]:
     return out
 
 
+COURSE_BADGES = {"enrolled": "Enrolled", "in_progress": "In progress", "complete": "Completed"}
+
+
+def course_badges(session, user: User, course_ids: list[int]) -> dict[int, str]:
+    """The learner's stage in each of these courses, for the catalog cards, in one query:
+    enrolled, in progress once a lesson is complete or a post-test started, completed."""
+    if not course_ids:
+        return {}
+    started = (
+        select(LessonProgress.id)
+        .where(
+            LessonProgress.enrollment_id == Enrollment.id, LessonProgress.completed_at.is_not(None)
+        )
+        .correlate(Enrollment)
+        .exists()
+    )
+    attempted = (
+        select(QuizAttempt.id)
+        .where(QuizAttempt.enrollment_id == Enrollment.id)
+        .correlate(Enrollment)
+        .exists()
+    )
+    rows = session.execute(
+        select(Enrollment.course_id, Enrollment.status, started | attempted).where(
+            Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids)
+        )
+    )
+    out = {}
+    for course_id, state, begun in rows:
+        stage = "complete" if state == "complete" else "in_progress" if begun else "enrolled"
+        out[course_id] = COURSE_BADGES[stage]
+    return out
+
+
 # --- lessons and seat time -----------------------------------------------------------------
 
 
@@ -791,7 +825,12 @@ def submit_evaluation(
         raise Conflict("You have already submitted the evaluation for this course.")
     if not any(a.passed for a in enrollment.attempts):
         raise BusinessRuleError("The evaluation opens after you pass the post-test.")
-    clean = check_evaluation(enrollment.revision, answers)
+    try:
+        clean = check_evaluation(enrollment.revision, answers)
+    except ValidationError as exc:
+        if attestation is not True and isinstance(exc.details, dict):
+            exc.details["attestation"] = "required"  # report every problem in one round
+        raise
     if attestation is not True:
         raise ValidationError(
             'Tick "I completed this course myself" to submit the evaluation.',

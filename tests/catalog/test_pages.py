@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ce_platform.content import render as content_render
@@ -79,6 +81,18 @@ def test_lesson_page_shows_stored_html_toc_and_neighbours(client, auth, course):
     assert client.get("/courses/test-course/lessons/nope").status_code == 404
 
 
+def test_lesson_contents_box_folds_on_phones_and_stays_open_without_script(client, auth, course):
+    factories.user("learner@example.org")
+    auth.login()
+    html = client.get("/courses/test-course/lessons/lesson-2").get_data(as_text=True)
+    toc = html.split('<nav class="toc card" aria-label="On this page">')[1].split("</nav>")[0]
+    assert '<details open data-close-below="56rem">' in toc
+    assert "<summary><h2>On this page</h2></summary>" in toc and 'href="#a-subsection"' in toc
+    script = re.search(r'<script src="(/static/js/toc\.js)" defer>', html).group(1)
+    with client.get(script) as response:
+        assert response.status_code == 200 and "data-close-below" in response.get_data(as_text=True)
+
+
 def test_lesson_request_does_no_markdown_rendering(client, auth, course, monkeypatch):
     factories.user("learner@example.org")
     auth.login()
@@ -124,3 +138,17 @@ def test_lesson_html_links_media_of_its_own_revision(client, auth):
     auth.login()
     html = client.get("/courses/media-course/lessons/lesson-1").get_data(as_text=True)
     assert 'src="/courses/media-course/r1/media/chart.png"' in html
+
+
+def test_pages_link_a_favicon_that_is_served_and_describe_themselves(client, course):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    with client.get(icon) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.get_data(as_text=True).startswith("<svg")
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 301 and legacy.headers["Location"] == icon
+    assert re.search(r'<meta name="description" content="Self-paced continuing education', html)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    summary = course.current_revision.summary
+    assert f'<meta name="description" content="{summary}">' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -141,6 +142,19 @@ def test_roster_loads_a_fixed_number_of_queries_whatever_the_number_of_learners(
         api.login(f"extra{n}@example.org")
         api.post(f"/api/v1/courses/{SLUG}/enrollment")
     assert count_queries() == with_three
+
+
+def test_roster_table_scrolls_in_a_focusable_labelled_region_on_a_wide_page(
+    client, auth, histories
+):
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/").get_data(as_text=True)
+    # Keyboard users can scroll the table; the page is wide enough for every column at 1280 px.
+    region = re.search(r'<div class="table-scroll"([^>]*)>', html).group(1)
+    assert 'tabindex="0"' in region and 'role="region"' in region
+    # Its own name: the section around it is already the "Learners" landmark.
+    assert 'aria-label="Roster table' in region and "aria-labelledby" not in region
+    assert '<main id="main" class="wrap wide"' in html
 
 
 def test_roster_page_is_paginated_by_name(client, auth, histories, monkeypatch):

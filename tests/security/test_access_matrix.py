@@ -30,7 +30,7 @@ PUBLIC = re.compile(
     r"^(/|/courses/<slug>|/courses/<slug>/r<int:number>/media/<path:name>|"
     r"/courses/<slug>/lessons/<lesson_slug>|/verify|/verify/<number>|/static/.*|"
     r"/api/v1/courses|/api/v1/courses/<slug>|/api/v1/courses/<slug>/lessons/<lesson_slug>|"
-    r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz)$"
+    r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz|/favicon.ico)$"
 )
 OBJECT_ARGS = {"slug", "number", "attempt_id", "id", "user_id", "path", "lesson_slug", "name"}
 STAFF_PREFIXES = ("/authoring", "/reports", "/api/v1/authoring", "/api/v1/reports")
