@@ -89,7 +89,7 @@ authors:
 instructors: [instructor@example.org]
 released: {released}
 review_by: {review_by}
-evolving: true{extra}
+evolving: {evolving}{extra}
 ---
 ## Overview
 
@@ -158,6 +158,7 @@ def course_files(
     reveal: str = "after_pass",
     shuffle: bool = True,
     min_minutes: int = 0,
+    evolving: bool = False,
 ) -> dict[str, bytes]:
     """A small valid course folder (path -> bytes), as tests need it."""
     files = {
@@ -165,6 +166,7 @@ def course_files(
             title=title,
             released=released,
             review_by=review_by,
+            evolving="true" if evolving else "false",
             extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
         )
     }
@@ -214,6 +216,47 @@ def write_courses_root(root, courses: dict[str, dict[str, bytes]]) -> None:
 
 
 # --- learning ------------------------------------------------------------------------------
+
+HEARTBEAT_SECONDS = 30  # how often the lesson page's script reports a visible tab
+
+
+def earn_seat_time(email: str, slug: str, minutes: int | None = None) -> int:
+    """Read a course's lessons for `minutes` (default: the revision's floor) the way a visible
+    tab does: heartbeats through the learning service, 30 s apart, on a clock that ends now.
+
+    Commits, like the request that carries a heartbeat; returns the seconds credited.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ce_platform.catalog.models import Course
+    from ce_platform.core.models import utcnow
+    from ce_platform.learning import services as learning
+    from ce_platform.learning.models import Enrollment
+
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .join(Course, Course.id == Enrollment.course_id)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Course.slug == slug, User.email == email.lower())
+    )
+    assert enrollment is not None, f"{email} is not enrolled in {slug}"
+    db.session.refresh(enrollment)
+    lessons = enrollment.revision.lessons
+    wanted = 60 * (enrollment.revision.seat_time_floor if minutes is None else minutes)
+    beats = -(-wanted // HEARTBEAT_SECONDS)
+    clock = enrollment.last_heartbeat_at
+    if clock is None:  # the first heartbeat only starts the clock
+        clock = utcnow() - timedelta(seconds=HEARTBEAT_SECONDS * beats)
+        learning.heartbeat(db.session, enrollment, lessons[0], now=clock)
+    credited = 0
+    for beat in range(beats):  # reading the lessons in order
+        clock += timedelta(seconds=HEARTBEAT_SECONDS)
+        lesson = lessons[beat * len(lessons) // beats]
+        credited += learning.heartbeat(db.session, enrollment, lesson, now=clock)
+    db.session.commit()
+    return credited
 
 
 def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, list[str]]:

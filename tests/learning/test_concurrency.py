@@ -41,6 +41,7 @@ def _ready_learner(app):
     ).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     client.post("/api/v1/courses/test-course/enrollment", headers=headers)
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         client.post(f"/api/v1/courses/test-course/lessons/lesson-{n}/complete", headers=headers)
     db.session.remove()  # hold no transaction (and on SQLite no write lock) during the race
