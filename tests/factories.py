@@ -220,11 +220,20 @@ def write_courses_root(root, courses: dict[str, dict[str, bytes]]) -> None:
 HEARTBEAT_SECONDS = 30  # how often the lesson page's script reports a visible tab
 
 
-def earn_seat_time(email: str, slug: str, minutes: int | None = None) -> int:
-    """Read a course's lessons for `minutes` (default: the revision's floor) the way a visible
-    tab does: heartbeats through the learning service, 30 s apart, on a clock that ends now.
+def earn_seat_time(
+    email: str,
+    slug: str,
+    minutes: int | None = None,
+    *,
+    lessons: tuple[str, ...] | None = None,
+    session=None,
+) -> int:
+    """Read a course's lessons (or the named ones) for `minutes` (default: the revision's
+    floor) the way a visible tab does: heartbeats through the learning service, 30 s apart, on
+    a clock that ends now, or goes on from the enrollment's last heartbeat.
 
-    Commits, like the request that carries a heartbeat; returns the seconds credited.
+    Commits, like the request that carries a heartbeat; returns the seconds credited. `session`
+    is another database's session (a server under test), else the app's.
     """
     from datetime import timedelta
 
@@ -235,27 +244,32 @@ def earn_seat_time(email: str, slug: str, minutes: int | None = None) -> int:
     from ce_platform.learning import services as learning
     from ce_platform.learning.models import Enrollment
 
-    enrollment = db.session.scalar(
+    session = db.session if session is None else session
+    enrollment = session.scalar(
         select(Enrollment)
         .join(Course, Course.id == Enrollment.course_id)
         .join(User, User.id == Enrollment.user_id)
         .where(Course.slug == slug, User.email == email.lower())
     )
     assert enrollment is not None, f"{email} is not enrolled in {slug}"
-    db.session.refresh(enrollment)
-    lessons = enrollment.revision.lessons
+    session.refresh(enrollment)
+    read = [
+        lesson
+        for lesson in enrollment.revision.lessons
+        if lessons is None or lesson.slug in lessons
+    ]
     wanted = 60 * (enrollment.revision.seat_time_floor if minutes is None else minutes)
     beats = -(-wanted // HEARTBEAT_SECONDS)
     clock = enrollment.last_heartbeat_at
     if clock is None:  # the first heartbeat only starts the clock
         clock = utcnow() - timedelta(seconds=HEARTBEAT_SECONDS * beats)
-        learning.heartbeat(db.session, enrollment, lessons[0], now=clock)
+        learning.heartbeat(session, enrollment, read[0], now=clock)
     credited = 0
     for beat in range(beats):  # reading the lessons in order
         clock += timedelta(seconds=HEARTBEAT_SECONDS)
-        lesson = lessons[beat * len(lessons) // beats]
-        credited += learning.heartbeat(db.session, enrollment, lesson, now=clock)
-    db.session.commit()
+        lesson = read[beat * len(read) // beats]
+        credited += learning.heartbeat(session, enrollment, lesson, now=clock)
+    session.commit()
     return credited
 
 
