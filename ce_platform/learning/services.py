@@ -66,8 +66,7 @@ def lesson_context(
     course, enrollment, revision_id, published_at, ce_hours, min_minutes, seconds = row
     needed = None
     if enrollment is not None:
-        missing = content.seat_time_floor(ce_hours, min_minutes) * 60 - int(seconds or 0)
-        needed = max(0, -(-missing // 60))
+        needed = _minutes_missing(content.seat_time_floor(ce_hours, min_minutes), int(seconds or 0))
     outline = catalog.revision_outline(session, revision_id, published_at)
     return course, enrollment, outline, needed
 
@@ -354,10 +353,14 @@ def active_seconds(enrollment: Enrollment) -> int:
     return sum(p.active_seconds for p in enrollment.progress)
 
 
+def _minutes_missing(floor_minutes: int, seconds: int) -> int:
+    """Round up, so a learner is never told 0 minutes while seconds are still missing."""
+    return max(0, -(-(floor_minutes * 60 - seconds) // 60))
+
+
 def seat_minutes_needed(enrollment: Enrollment) -> int:
     """Whole minutes of active reading still missing before the floor is met (0 when met)."""
-    missing = enrollment.revision.seat_time_floor * 60 - active_seconds(enrollment)
-    return max(0, -(-missing // 60))
+    return _minutes_missing(enrollment.revision.seat_time_floor, active_seconds(enrollment))
 
 
 # --- the completion gate -------------------------------------------------------------------
