@@ -89,7 +89,7 @@ authors:
 instructors: [instructor@example.org]
 released: {released}
 review_by: {review_by}
-evolving: true{extra}
+evolving: {evolving}{extra}
 ---
 ## Overview
 
@@ -158,6 +158,7 @@ def course_files(
     reveal: str = "after_pass",
     shuffle: bool = True,
     min_minutes: int = 0,
+    evolving: bool = False,
 ) -> dict[str, bytes]:
     """A small valid course folder (path -> bytes), as tests need it."""
     files = {
@@ -165,6 +166,7 @@ def course_files(
             title=title,
             released=released,
             review_by=review_by,
+            evolving="true" if evolving else "false",
             extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
         )
     }
@@ -214,6 +216,65 @@ def write_courses_root(root, courses: dict[str, dict[str, bytes]]) -> None:
 
 
 # --- learning ------------------------------------------------------------------------------
+
+HEARTBEAT_SECONDS = 30  # how often the lesson page's script reports a visible tab
+
+
+def earn_seat_time(
+    email: str,
+    slug: str,
+    minutes: int | None = None,
+    *,
+    lessons: tuple[str, ...] | None = None,
+    session=None,
+) -> int:
+    """Read a course's lessons (or the named ones) for `minutes` (default: the revision's
+    floor) the way a visible tab does: heartbeats through the learning service, 30 s apart, on
+    a clock that ends now, or goes on from the enrollment's last heartbeat.
+
+    Commits, like the request that carries a heartbeat; returns the seconds credited. `session`
+    is another database's session (a server under test), else the app's.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ce_platform.catalog.models import Course
+    from ce_platform.core.models import utcnow
+    from ce_platform.learning import services as learning
+    from ce_platform.learning.models import Enrollment
+
+    session = db.session if session is None else session
+    enrollment = session.scalar(
+        select(Enrollment)
+        .join(Course, Course.id == Enrollment.course_id)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Course.slug == slug, User.email == email.lower())
+    )
+    assert enrollment is not None, f"{email} is not enrolled in {slug}"
+    session.refresh(enrollment)
+    read = [
+        lesson
+        for lesson in enrollment.revision.lessons
+        if lessons is None or lesson.slug in lessons
+    ]
+    wanted = 60 * (enrollment.revision.seat_time_floor if minutes is None else minutes)
+    beats = -(-wanted // HEARTBEAT_SECONDS)
+    clock = enrollment.last_heartbeat_at
+    if clock is None:  # the first heartbeat only starts the clock
+        clock = utcnow() - timedelta(seconds=HEARTBEAT_SECONDS * beats)
+        learning.heartbeat(session, enrollment, read[0], now=clock)
+    credited = 0
+    beat = 0
+    # Reading the lessons in order; a heartbeat from a real page at the same time takes its
+    # share of the clock, so keep reading until the time is credited.
+    while credited < wanted and beat < 2 * beats + 10:
+        clock += timedelta(seconds=HEARTBEAT_SECONDS)
+        lesson = read[min(beat * len(read) // beats, len(read) - 1)]
+        credited += learning.heartbeat(session, enrollment, lesson, now=clock)
+        beat += 1
+    session.commit()
+    return credited
 
 
 def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, list[str]]:

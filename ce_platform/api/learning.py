@@ -23,6 +23,11 @@ def enrollment_json(enrollment: Enrollment | services.EnrollmentSummary) -> dict
         "revision": enrollment.revision.number,
         "status": services.status(enrollment, requirements),
         "progress": services.progress_percent(enrollment, requirements),
+        "seat_time": {
+            "floor_minutes": enrollment.revision.seat_time_floor,
+            "active_seconds": services.active_seconds(enrollment),
+            "minutes_needed": services.seat_minutes_needed(enrollment),
+        },
         "enrolled_at": enrollment.enrolled_at.isoformat(),
         "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
         "requirements": [
@@ -93,8 +98,9 @@ def heartbeat(slug: str, lesson_slug: str):
     enrollment = _enrollment(slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    body = {"credited": credited, "minutes_needed": services.seat_minutes_needed(enrollment)}
     db.session.commit()
-    return {"credited": credited}
+    return body
 
 
 @bp.post("/courses/<slug>/quiz/attempts")

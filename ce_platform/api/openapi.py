@@ -83,6 +83,9 @@ SCHEMAS: dict[str, dict] = {
                 "enum": ["in_progress", "awaiting_post_test", "awaiting_evaluation", "complete"],
             },
             "progress": INTEGER,
+            "seat_time": obj(
+                {"floor_minutes": INTEGER, "active_seconds": INTEGER, "minutes_needed": INTEGER}
+            ),
             "enrolled_at": DATETIME,
             "completed_at": NULLABLE_DATETIME,
             "requirements": array(ref("Requirement")),
@@ -399,8 +402,14 @@ def core_paths() -> dict:
         },
         "/api/v1/courses/{slug}/lessons/{lesson}/heartbeat": {
             "post": op(
-                "Seat-time heartbeat (credits at most 60 s since the previous one)",
-                {"200": ("Seconds credited", obj({"credited": INTEGER}))},
+                "Seat-time heartbeat, sent only while the lesson is visible: credits the time "
+                "since the enrollment's previous heartbeat on any lesson, at most 60 s",
+                {
+                    "200": (
+                        "Seconds credited and active minutes still needed",
+                        obj({"credited": INTEGER, "minutes_needed": INTEGER}),
+                    )
+                },
                 errors=("404", "422"),
                 params=(SLUG, LESSON),
             )

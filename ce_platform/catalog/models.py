@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ce_platform import content
 from ce_platform.core.models import Base, UTCDateTime, utcnow
 
 
@@ -31,6 +32,9 @@ class Course(Base):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_revisions.id", use_alter=True)
     )
+    # The revision hash of the course folder (and provider.yml) as `flask courses sync` last
+    # read it: sync publishes a folder only when it changed since then.
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
 
     current_revision: Mapped[CourseRevision | None] = relationship(
         foreign_keys=[current_revision_id], post_update=True
@@ -115,6 +119,16 @@ class CourseRevision(Base):
     def is_open_on(self, day: date) -> bool:
         """New learners may enroll until the review date has passed."""
         return day <= self.review_by
+
+    @property
+    def seat_time_floor(self) -> int:
+        """Active minutes the completion gate requires: half the credited minutes, or more."""
+        return content.seat_time_floor(self.ce_hours, self.min_minutes)
+
+    @property
+    def published_on_the_web(self) -> bool:
+        """Whether a person published this revision (authoring pages or API), not a sync."""
+        return self.published_by_id is not None
 
     @property
     def total_minutes(self) -> int:

@@ -29,7 +29,8 @@ PROVIDER_FILE = "provider.yml"
 
 @dataclass
 class SyncOutcome:
-    """What publishing one course folder did: created | updated | unchanged | rejected."""
+    """What publishing one course folder did: created | updated | unchanged | rejected, or
+    kept (sync left a revision published on the web in place)."""
 
     slug: str
     status: str
@@ -167,6 +168,40 @@ def publish_course(
     )
     session.flush()
     return SyncOutcome(slug, status, revision, diagnostics)
+
+
+def sync_course(
+    session,
+    slug: str,
+    files: Mapping[str, bytes],
+    provider: content.Provider,
+    *,
+    force: bool = False,
+) -> SyncOutcome:
+    """Publish a course folder for `flask courses sync`, only when the folder changed since it
+    was last synced, and never over a revision published on the web (unless `force`).
+
+    The folder's hash as last synced is kept on the course, so an unchanged folder is told
+    apart from an instructor's newer work: the README's run command never undoes it.
+    """
+    folder_hash = revision_hash(content.compute_content_hash(files), provider)
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    current = course.current_revision if course is not None else None
+    if current is not None and not force:
+        if folder_hash == current.content_hash:
+            course.synced_hash = folder_hash
+            session.flush()
+            return SyncOutcome(slug, "unchanged", current)
+        web_edit_since_sync = (
+            current.published_on_the_web and current.content_hash != course.synced_hash
+        )
+        if course.synced_hash == folder_hash or web_edit_since_sync:
+            return SyncOutcome(slug, "kept", current)
+    outcome = publish_course(session, slug, files, provider)
+    if outcome.revision is not None:
+        outcome.revision.course.synced_hash = folder_hash
+        session.flush()
+    return outcome
 
 
 def _build_revision(

@@ -21,6 +21,7 @@ from .model import (
     QuizSource,
     Signer,
     format_hours,
+    seat_time_floor,
 )
 from .parse import compute_content_hash, parse_course
 from .provider import load_provider, parse_provider
@@ -59,5 +60,6 @@ __all__ = [
     "read_course_folder",
     "render_markdown",
     "sanitize_html",
+    "seat_time_floor",
     "write_course_folder",
 ]

@@ -44,6 +44,8 @@ C012 error    review_by is more than 3 years after released
 C013 error    review_by is not after released
 C014 warning  review_by has passed: the catalog hides the course from new enrollments
 C015 warning  ce_hours differs from the estimate by more than 25 %
+C020 warning  min_minutes is below the default seat-time floor (half the credited minutes)
+C021 error    evolving course: review_by is more than 12 months after released
 L001 error    lesson file name is not ``NN-slug.md``
 L002 error    duplicate lesson number
 L003 error    duplicate lesson slug
@@ -112,6 +114,8 @@ CODES: dict[str, tuple[str, str]] = {
     "C013": (ERROR, "review_by not after released"),
     "C014": (WARNING, "review_by has passed"),
     "C015": (WARNING, "ce_hours far from the estimate"),
+    "C020": (WARNING, "min_minutes below the default seat-time floor"),
+    "C021": (ERROR, "evolving course reviewed later than 12 months after release"),
     "L001": (ERROR, "bad lesson file name"),
     "L002": (ERROR, "duplicate lesson number"),
     "L003": (ERROR, "duplicate lesson slug"),

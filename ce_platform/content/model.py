@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,15 @@ def format_hours(hours: Decimal) -> str:
     if "." not in text:
         return f"{text}.0"
     return text
+
+
+SEAT_MINUTES_PER_CE_HOUR = 30  # the default seat-time floor: half of the credited minutes
+
+
+def seat_time_floor(ce_hours: Decimal, min_minutes: int = 0) -> int:
+    """Minutes of active reading a revision requires: half its credited minutes, or more."""
+    default = math.ceil(Decimal(ce_hours) * SEAT_MINUTES_PER_CE_HOUR)
+    return max(default, min_minutes or 0)
 
 
 class _KeepUnknown(dict[str, str]):
@@ -182,6 +192,11 @@ class CourseSource:
     content_hash: str
     word_count: int
     estimated_hours: Decimal
+
+    @property
+    def seat_time_floor(self) -> int:
+        """The seat-time floor in minutes that the completion gate applies to this revision."""
+        return seat_time_floor(self.ce_hours, self.min_minutes)
 
     @property
     def format_wording(self) -> str:

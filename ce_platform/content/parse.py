@@ -27,6 +27,7 @@ from .model import (
     LessonSource,
     Provider,
     QuizSource,
+    seat_time_floor,
 )
 from .quiz import ParsedQuiz, parse_quiz
 from .render import Rendered, render_markdown
@@ -52,6 +53,7 @@ COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes")
 AUTHOR_KEYS = ("name", "credentials", "disclosure")
 LESSON_KEYS = ("title", "minutes")
 MAX_REVIEW_YEARS = 3
+EVOLVING_REVIEW_YEARS = 1  # courses on evolving practice are reviewed within 12 months
 MAX_SLUG_LENGTH = 100  # course slugs, lesson slugs and question ids become URL parts and keys
 QUESTIONS_PER_HOUR = 6
 TRUE_FALSE_PER_HOUR = 1
@@ -338,9 +340,29 @@ class _CourseParser:
         if fm.has("evolving"):
             evolving = fm.boolean("evolving")
             meta.evolving = bool(evolving)
+        if meta.evolving and meta.released is not None and meta.review_by is not None:
+            latest = add_years(meta.released, EVOLVING_REVIEW_YEARS)
+            if meta.review_by > latest:
+                self.add(
+                    COURSE_FILE,
+                    fm.line_of("review_by"),
+                    "C021",
+                    f"review_by ({meta.review_by}) is more than 12 months after released "
+                    f"({meta.released}) in an evolving course; use {latest} or earlier",
+                )
         if fm.has("min_minutes"):
             min_minutes = fm.integer("min_minutes", minimum=0)
             meta.min_minutes = min_minutes or 0
+            floor = seat_time_floor(meta.ce_hours, 0) if meta.ce_hours is not None else 0
+            if min_minutes is not None and min_minutes < floor:
+                self.add(
+                    COURSE_FILE,
+                    fm.line_of("min_minutes"),
+                    "C020",
+                    f"min_minutes ({min_minutes}) is below the default seat-time floor of "
+                    f"{floor} minutes (half of {meta.ce_hours} CE hours); the floor of "
+                    f"{floor} minutes applies",
+                )
         return meta
 
     def check_accreditations(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ce_platform import content
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
@@ -35,12 +36,26 @@ def get_enrollment(session, user: User, course: Course) -> Enrollment | None:
 
 def lesson_context(
     session, user: User, slug: str
-) -> tuple[Course, Enrollment | None, catalog.RevisionOutline]:
-    """For a lesson page, in one query: the course, the learner's enrollment (if any) and the
-    revision they read (their pinned one, else the current one), as a cached outline."""
+) -> tuple[Course, Enrollment | None, catalog.RevisionOutline, int | None]:
+    """For a lesson page, in one query: the course, the learner's enrollment (if any), the
+    revision they read (their pinned one, else the current one) as a cached outline, and the
+    active minutes they still need (None when not enrolled)."""
     revision_id = func.coalesce(Enrollment.revision_id, Course.current_revision_id)
+    seat_seconds = (
+        select(func.coalesce(func.sum(LessonProgress.active_seconds), 0))
+        .where(LessonProgress.enrollment_id == Enrollment.id)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(Course, Enrollment, CourseRevision.id, CourseRevision.published_at)
+        select(
+            Course,
+            Enrollment,
+            CourseRevision.id,
+            CourseRevision.published_at,
+            CourseRevision.ce_hours,
+            CourseRevision.min_minutes,
+            seat_seconds,
+        )
         .outerjoin(
             Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
         )
@@ -49,8 +64,12 @@ def lesson_context(
     ).first()
     if row is None:
         raise NotFound(f"There is no course '{slug}'.")
-    course, enrollment, revision_id, published_at = row
-    return course, enrollment, catalog.revision_outline(session, revision_id, published_at)
+    course, enrollment, revision_id, published_at, ce_hours, min_minutes, seconds = row
+    needed = None
+    if enrollment is not None:
+        needed = _minutes_missing(content.seat_time_floor(ce_hours, min_minutes), int(seconds or 0))
+    outline = catalog.revision_outline(session, revision_id, published_at)
+    return course, enrollment, outline, needed
 
 
 def enroll(session, user: User, course: Course, *, today: date) -> tuple[Enrollment, bool]:
@@ -139,6 +158,11 @@ class RevisionSummary:
     passing_score: int
     max_attempts: int | None
     lessons: tuple[catalog.LessonView, ...]
+
+    @property
+    def seat_time_floor(self) -> int:
+        """The same floor as CourseRevision.seat_time_floor, from the summary's columns."""
+        return content.seat_time_floor(self.ce_hours, self.min_minutes)
 
 
 @dataclass(frozen=True)
@@ -314,20 +338,64 @@ def complete_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonPr
 
 
 def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime) -> int:
-    """Credit active time since the previous heartbeat, at most 60 s; return seconds credited."""
+    """Credit the wall-clock time since the enrollment's last credited heartbeat (at most 60 s)
+    to this lesson; return the seconds credited.
+
+    The enrollment's clock, not the lesson's, decides: heartbeats from several lessons or tabs
+    share one timeline, so parallel pages never add up. A conditional UPDATE moves that clock
+    from the value this request read to `now`; a concurrent request that moved it first makes
+    the UPDATE match nothing, and the clock is read again, so every second is credited once.
+    """
     progress = open_lesson(session, enrollment, lesson)
     credited = 0
-    if progress.last_heartbeat_at is not None:
-        elapsed = (now - progress.last_heartbeat_at).total_seconds()
-        credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
-    progress.active_seconds += credited
-    progress.last_heartbeat_at = now
-    session.flush()
+    for _ in range(5):  # each retry means another request credited the interval meanwhile
+        previous = session.scalar(
+            select(Enrollment.last_heartbeat_at).where(Enrollment.id == enrollment.id)
+        )
+        if previous is not None and now <= previous:
+            break  # this moment is already credited
+        same_clock = (
+            Enrollment.last_heartbeat_at.is_(None)
+            if previous is None
+            else Enrollment.last_heartbeat_at == previous
+        )
+        claimed = session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment.id, same_clock)
+            .values(last_heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:
+            if previous is not None:
+                elapsed = (now - previous).total_seconds()
+                credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
+            session.execute(
+                update(LessonProgress)
+                .where(LessonProgress.id == progress.id)
+                .values(
+                    active_seconds=LessonProgress.active_seconds + credited,
+                    last_heartbeat_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            break
+    session.expire(progress, ["active_seconds", "last_heartbeat_at"])
+    session.expire(enrollment, ["last_heartbeat_at", "progress"])
     return credited
 
 
 def active_seconds(enrollment: Enrollment) -> int:
     return sum(p.active_seconds for p in enrollment.progress)
+
+
+def _minutes_missing(floor_minutes: int, seconds: int) -> int:
+    """Round up, so a learner is never told 0 minutes while seconds are still missing."""
+    return max(0, -(-(floor_minutes * 60 - seconds) // 60))
+
+
+def seat_minutes_needed(enrollment: Enrollment) -> int:
+    """Whole minutes of active reading still missing before the floor is met (0 when met)."""
+    return _minutes_missing(enrollment.revision.seat_time_floor, active_seconds(enrollment))
 
 
 # --- the completion gate -------------------------------------------------------------------
@@ -356,16 +424,18 @@ def requirements(enrollment: Enrollment) -> list[Requirement]:
             + (f"; still to complete: {', '.join(remaining)}" if remaining else ""),
         )
     ]
-    if revision.min_minutes:
-        seconds = active_seconds(enrollment)
-        out.append(
-            Requirement(
-                "seat_time",
-                f"Spend at least {revision.min_minutes} active minutes in the lessons",
-                seconds >= revision.min_minutes * 60,
-                f"{seconds // 60} of {revision.min_minutes} minutes so far",
-            )
+    floor = revision.seat_time_floor
+    seconds = active_seconds(enrollment)
+    needed = seat_minutes_needed(enrollment)
+    out.append(
+        Requirement(
+            "seat_time",
+            f"Spend at least {floor} active minutes in the lessons",
+            seconds >= floor * 60,
+            f"{seconds // 60} of {floor} minutes so far"
+            + (f"; {needed} more needed" if needed else ""),
         )
+    )
     graded = [a for a in enrollment.attempts if a.submitted_at is not None]
     best = max((a.score for a in graded), default=None)
     passed = any(a.passed for a in graded)
@@ -429,13 +499,17 @@ def status(enrollment: Enrollment, gate: list[Requirement] | None = None) -> str
 
 
 def progress_percent(enrollment: Enrollment, gate: list[Requirement] | None = None) -> int:
-    """Share of the gate's requirements met, lessons counted one by one."""
+    """Share of the gate met: the lessons one by one, seat time weighing as much as all the
+    lessons (in proportion to the floor), then post-test, evaluation and attestation."""
     gate = requirements(enrollment) if gate is None else gate
-    lessons = enrollment.revision.lessons
+    lessons = len(enrollment.revision.lessons)
     done = sum(1 for p in enrollment.progress if p.completed_at is not None)
-    steps = len(lessons) + 3  # post-test, evaluation, attestation
-    met = done + sum(1 for r in gate[1:] if r.met and r.code != "seat_time")
-    return round(100 * met / steps)
+    floor_seconds = enrollment.revision.seat_time_floor * 60
+    seat_share = min(1.0, active_seconds(enrollment) / floor_seconds) if floor_seconds else 1.0
+    seat = lessons * seat_share
+    steps = 2 * lessons + 3  # lessons, seat time, post-test, evaluation, attestation
+    met = done + seat + sum(1 for r in gate if r.met and r.code not in ("lessons", "seat_time"))
+    return int(100 * met / steps)
 
 
 def refresh_completion(session, enrollment: Enrollment) -> bool:

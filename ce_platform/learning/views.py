@@ -77,14 +77,16 @@ def _course_panel(course, context: dict) -> None:
         enrollment = services.get_enrollment(db.session, current_user, course)
     if enrollment is not None:
         context["revision"] = enrollment.revision
+    gate = services.requirements(enrollment) if enrollment else []
     context["course_panels"].append(
         render_template(
             "learning/_course_panel.html",
             course=course,
             enrollment=enrollment,
-            requirements=services.requirements(enrollment) if enrollment else [],
-            status=services.status(enrollment) if enrollment else None,
-            next_step=next_step(enrollment) if enrollment else None,
+            requirements=gate,
+            status=services.status(enrollment, gate) if enrollment else None,
+            progress=services.progress_percent(enrollment, gate) if enrollment else None,
+            next_step=next_step(enrollment, gate) if enrollment else None,
             open_for_enrollment=context["open_for_enrollment"],
             status_labels=services.STATUS_LABELS,
         )
@@ -124,7 +126,9 @@ def enroll(slug: str):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course, enrollment, outline = services.lesson_context(db.session, current_user, slug)
+    course, enrollment, outline, seat_needed = services.lesson_context(
+        db.session, current_user, slug
+    )
     lesson = catalog.find_lesson(outline, lesson_slug)
     progress = None
     if enrollment is not None:
@@ -138,6 +142,7 @@ def lesson(slug: str, lesson_slug: str):
         enrollment=enrollment,
         progress=progress,
         next_step=next_step(enrollment) if progress and progress.completed_at else None,
+        seat_minutes_needed=seat_needed,
         previous=previous,
         next=following,
     )
@@ -169,8 +174,9 @@ def heartbeat(slug: str, lesson_slug: str):
     enrollment = services.require_enrollment_in(db.session, current_user, slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    body = {"credited": credited, "minutes_needed": services.seat_minutes_needed(enrollment)}
     db.session.commit()
-    return {"credited": credited}
+    return body
 
 
 # --- post-test -----------------------------------------------------------------------------

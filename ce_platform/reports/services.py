@@ -131,6 +131,7 @@ class RosterRow:
     status: str
     status_label: str
     seat_seconds: int
+    seat_floor_minutes: int  # the floor of the learner's revision
     completed_at: datetime | None
     certificate_number: str | None
     certificate_status: str | None
@@ -138,6 +139,11 @@ class RosterRow:
     @property
     def seat_minutes(self) -> float:
         return round(self.seat_seconds / 60, 1)
+
+    @property
+    def below_seat_floor(self) -> bool:
+        """A completion with less seat time than its revision requires: one to look into."""
+        return self.completed_at is not None and self.seat_seconds < self.seat_floor_minutes * 60
 
 
 def _current_certificates(
@@ -218,6 +224,7 @@ def roster(
                 status=code,
                 status_label=learning.STATUS_LABELS[code],
                 seat_seconds=learning.active_seconds(enrollment),
+                seat_floor_minutes=enrollment.revision.seat_time_floor,
                 completed_at=enrollment.completed_at,
                 certificate_number=certificate.number if certificate else None,
                 certificate_status=certificate.status if certificate else None,

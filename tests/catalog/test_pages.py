@@ -41,7 +41,8 @@ def test_catalog_filters_by_category_level_and_hours(client):
     assert "General Course" in client.get("/?hours=0.5").get_data(as_text=True)
 
 
-def test_course_page_shows_what_a_board_reviewer_looks_for(client, course):
+def test_course_page_shows_what_a_board_reviewer_looks_for(client):
+    factories.course("test-course", evolving=True, released="2026-06-01", review_by="2027-06-01")
     html = client.get("/courses/test-course").get_data(as_text=True)
     for expected in (
         "Describe the first thing.",  # objectives

@@ -34,8 +34,9 @@ def test_certificate_is_refused_with_the_unmet_requirements(api, learner, course
     api.post("/api/v1/courses/test-course/enrollment")
     error = assert_error(api.post("/api/v1/courses/test-course/certificate"), 422)
     codes = [item["code"] for item in error["details"]["unmet"]]
-    assert codes == ["lessons", "post_test", "evaluation", "attestation"]
+    assert codes == ["lessons", "seat_time", "post_test", "evaluation", "attestation"]
     assert "Complete every lesson" in error["message"]
+    assert "Spend at least 8 active minutes in the lessons" in error["message"]
     assert db.session.scalar(select(Certificate)) is None
 
 

@@ -53,7 +53,7 @@ authors:
   - {name: Ada Author, credentials: PhD, disclosure: No relevant financial relationships.}
 instructors: [teacher@example.org]
 released: 2026-01-01
-review_by: 2028-12-31
+review_by: 2026-12-31
 evolving: true
 ---
 # Overview

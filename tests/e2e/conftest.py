@@ -61,6 +61,16 @@ class LiveServer:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
+    def earn_seat_time(self, email: str, slug: str) -> int:
+        """Credit the seat-time floor through the learning service on the server's database,
+        as heartbeats on an advancing clock (a browser would take the real minutes)."""
+        import sqlalchemy as sa
+        from sqlalchemy.orm import Session
+
+        engine = sa.create_engine(f"sqlite:///{self.database}", poolclass=sa.NullPool)
+        with Session(engine) as session:
+            return factories.earn_seat_time(email, slug, session=session)
+
     def query(self, sql: str, *params) -> list[tuple]:
         """Read the server's database directly (tests only: e.g. to know the answer key)."""
         with sqlite3.connect(self.database) as connection:

@@ -58,9 +58,13 @@ def test_learner_goes_from_sign_up_to_a_verified_certificate(page, live_server, 
         page.wait_for_url(re.compile(rf"/lessons/lesson-{n}$"))
         if n == 1:
             assert_accessible(page, "lesson page")
+            assert "active minutes of reading still needed" in page.content()
         assert page.get_by_role("heading", name=f"Lesson {n}", exact=True).is_visible()
         page.get_by_role("button", name="Mark lesson complete").click()
     page.wait_for_load_state()
+    page.goto("/courses/e2e-course")
+    assert "Spend more time with the lessons" in page.content()
+    live_server.earn_seat_time("robin@example.org", "e2e-course")
 
     page.goto("/courses/e2e-course/quiz")
     page.get_by_role("button", name="Start the post-test").click()
@@ -143,6 +147,7 @@ def test_the_post_test_can_be_completed_with_the_keyboard_alone(page, live_serve
     for _ in range(3):
         page.get_by_role("button", name="Mark lesson complete").click()
         page.wait_for_load_state()
+    live_server.earn_seat_time("kay@example.org", "e2e-course")
     page.goto("/courses/e2e-course/quiz")
     page.get_by_role("button", name="Start the post-test").click()
     page.wait_for_load_state()

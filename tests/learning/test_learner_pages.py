@@ -23,6 +23,7 @@ def _enroll_and_read(client) -> None:
     for n in (1, 2, 3):
         token = csrf_token(client, f"/courses/{SLUG}/lessons/lesson-{n}")
         client.post(f"/courses/{SLUG}/lessons/lesson-{n}/complete", data={"csrf_token": token})
+    factories.earn_seat_time("learner@example.org", SLUG)
 
 
 def _start(client) -> QuizAttempt:

@@ -51,6 +51,7 @@ def test_quiz_page_shows_no_answer_key_before_grading(client, auth, learner, cou
         "/courses/test-course/enroll",
         data={"csrf_token": csrf_token(client, "/courses/test-course")},
     )
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         token = csrf_token(client, f"/courses/test-course/lessons/lesson-{n}")
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
@@ -224,6 +225,7 @@ def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course):
         "/courses/test-course/enroll",
         data={"csrf_token": csrf_token(client, "/courses/test-course")},
     )
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         token = csrf_token(client, f"/courses/test-course/lessons/lesson-{n}")
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
