@@ -25,6 +25,7 @@ from ce_platform.core.access import roles_required
 from ce_platform.core.errors import CEError, NotFound, ValidationError
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
+from ce_platform.learning.views import DASHBOARD_HOOKS
 
 bp = Blueprint("certificates", __name__)
 
@@ -58,6 +59,20 @@ def _course_panel(course, context: dict) -> None:
 
 
 COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _dashboard_revocations(rows: list[dict]) -> None:
+    """Mark dashboard rows whose certificate was revoked, so no row offers it as earned."""
+    enrollments = {row["enrollment"].id: row for row in rows}
+    for certificate in services.revoked_certificates(db.session, list(enrollments)):
+        enrollments[certificate.enrollment_id]["certificate_revoked"] = {
+            "number": certificate.number,
+            "date": certificate.revoked_at.date().isoformat() if certificate.revoked_at else "",
+            "reason": certificate.revoked_reason_label,
+        }
+
+
+DASHBOARD_HOOKS.append(_dashboard_revocations)
 
 
 def _owned(number: str) -> Certificate:
@@ -142,6 +157,10 @@ def reissue(number: str):
 def revoke(number: str):
     certificate = services.find_certificate(db.session, number)
     try:
+        if request.form.get("confirm") != "yes":
+            raise ValidationError(
+                "Tick the confirmation box to revoke this certificate.", {"confirm": "required"}
+            )
         services.revoke(
             db.session,
             certificate,
