@@ -201,19 +201,29 @@ def course_files(
     return {path: text.encode() for path, text in files.items()}
 
 
-def provider():
+def provider(*, specimen: bool = False):
+    """The test provider; `specimen=True` makes it an example provider with no accreditation."""
     from ce_platform import content
 
-    parsed, diagnostics = content.parse_provider(PROVIDER_YML)
+    text = ("specimen: true\n" if specimen else "") + PROVIDER_YML
+    parsed, diagnostics = content.parse_provider(text)
     assert parsed is not None, diagnostics
     return parsed
 
 
-def course(slug: str = "test-course", files: dict[str, bytes] | None = None, **kwargs):
+def course(
+    slug: str = "test-course",
+    files: dict[str, bytes] | None = None,
+    *,
+    specimen: bool = False,
+    **kwargs,
+):
     """Publish a course through the catalog service and commit; returns the Course."""
     from ce_platform.catalog import services as catalog
 
-    outcome = catalog.publish_course(db.session, slug, files or course_files(**kwargs), provider())
+    outcome = catalog.publish_course(
+        db.session, slug, files or course_files(**kwargs), provider(specimen=specimen)
+    )
     assert outcome.status in ("created", "updated", "unchanged"), [
         str(d) for d in outcome.diagnostics
     ]
