@@ -71,7 +71,9 @@ def test_admin_form_offers_the_reason_list_note_and_confirm_box(admin, issued):
     assert "Academic misconduct" in page and "Issued in error" in page
 
 
-def test_confirmed_revocation_shows_the_category_publicly_and_audits_the_note(admin, issued, api):
+def test_confirmed_revocation_shows_the_category_publicly_and_audits_the_note(
+    admin, auth, issued, api
+):
     response = revoke_form(
         admin, issued["number"], reason="academic_misconduct", note=NOTE, confirm="yes"
     )
