@@ -150,6 +150,9 @@ def certificate_context(snapshot: dict) -> dict:
         "completion_date_text": _long_date(snapshot["completion_date"]),
         "issued_at_iso": issued_at,
         "hours_text": _hours_text(course, snapshot.get("credit_unit") or "CE hours"),
+        "hours_parts": _hours_text(course, snapshot.get("credit_unit") or "CE hours").split(
+            " — ", 1
+        ),
         "level_text": (course.get("level") or "").capitalize(),
         "released_text": _long_date(course["released"]) if course.get("released") else "",
         "authors_text": "; ".join(_with_credentials(a) for a in course.get("authors") or []),
