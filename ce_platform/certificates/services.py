@@ -430,7 +430,7 @@ def verification(certificate: Certificate) -> Verification:
         issued_at=snapshot["issued_at"],
         ce_hours=snapshot["course"]["ce_hours"],
         revoked_at=certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
-        revoked_reason=certificate.revoked_reason_label if certificate.revoked_reason else None,
+        revoked_reason=certificate.revoked_reason_public if certificate.revoked_reason else None,
         superseded_by=certificate.superseded_by.number if certificate.superseded_by else None,
         specimen=bool(snapshot["provider"].get("specimen")),
         notice=SPECIMEN_NOTICE if snapshot["provider"].get("specimen") else None,

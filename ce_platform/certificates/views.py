@@ -68,7 +68,7 @@ def _dashboard_revocations(rows: list[dict]) -> None:
         enrollments[certificate.enrollment_id]["certificate_revoked"] = {
             "number": certificate.number,
             "date": certificate.revoked_at.date().isoformat() if certificate.revoked_at else "",
-            "reason": certificate.revoked_reason_label,
+            "reason": certificate.revoked_reason_public,
         }
 
 

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from ce_platform.certificates.models import Certificate
+from ce_platform.certificates.services import lead_with_learners_board
 from ce_platform.extensions import db
 from tests import factories
 from tests.certificates.conftest import complete_course
@@ -153,3 +154,22 @@ def test_reissue_after_a_profession_change_leads_with_the_new_board(api, client,
     assert replacement.snapshot["accreditations"][0]["key"] == "ancc"
     assert replacement.snapshot["credit_unit"] == "contact hours"
     assert "0.25 contact hours — 0.25 general" in pdf_text(replacement.pdf)
+
+
+def test_physician_leads_with_an_accme_style_statement_when_the_provider_has_one():
+    printed = [
+        {"key": "apa", "unit": "CE credits", "professions": ["psychologist"], "statement": "A"},
+        {
+            "key": "accme",
+            "unit": "AMA PRA Category 1 Credits",
+            "professions": ["physician"],
+            "statement": "M",
+        },
+    ]
+
+    ordered, unit = lead_with_learners_board(printed, "physician")
+    without, fallback = lead_with_learners_board(printed[:1], "physician")
+
+    assert [s["key"] for s in ordered] == ["accme", "apa"] and ordered[0]["lead"]
+    assert unit == "AMA PRA Category 1 Credits"
+    assert [s["lead"] for s in without] == [False] and fallback == "CE hours"
