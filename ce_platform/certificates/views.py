@@ -63,7 +63,9 @@ COURSE_PAGE_HOOKS.append(_course_panel)
 
 def _dashboard_revocations(rows: list[dict]) -> None:
     """Mark dashboard rows whose certificate was revoked, so no row offers it as earned."""
-    enrollments = {row["enrollment"].id: row for row in rows}
+    # Only a completed enrollment can hold a certificate: no query for a dashboard of courses
+    # in progress.
+    enrollments = {row["enrollment"].id: row for row in rows if row["status"] == "complete"}
     for certificate in services.revoked_certificates(db.session, list(enrollments)):
         enrollments[certificate.enrollment_id]["certificate_revoked"] = {
             "number": certificate.number,
