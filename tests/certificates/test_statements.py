@@ -57,6 +57,9 @@ def test_ethics_certificate_ace_statement_and_credit_box_agree(api):
     assert "0.25 continuing education credits — 0.25 ethics" in text
     assert "Social workers completing this course receive 0.25 ethics continuing education" in text
     assert "clinical" not in text
+    assert certificate.snapshot["course"]["commercial_support"] == (
+        "No commercial support was received for this course."
+    )
 
 
 def test_statements_name_every_credit_category_of_a_mixed_course(api):
