@@ -55,21 +55,32 @@ signer: {name: "Pat Signer, PhD", title: CE Program Director}
 accreditations:
   apa:
     body: American Psychological Association
-    credit_type: CE
     provider_number: null
     statement: >-
       {provider} is approved by the American Psychological Association to sponsor continuing
-      education for psychologists.
+      education for psychologists. Psychologists completing this course receive {credits} {unit}.
   ace:
     body: ASWB Approved Continuing Education (ACE)
-    credit_type: clinical
     provider_number: "1234"
     approval_period: {start: 2026-01-01, end: 2028-12-31}
     formats: [asynchronous]
     statement: >-
       {provider}, provider #{provider_number}, is approved as an ACE provider. ACE provider
       approval period: {approval_start} - {approval_end}. Social workers completing this course
-      receive {ce_hours} {credit_type} continuing education credits.
+      receive {credits} {unit}.
+  nbcc:
+    body: National Board for Certified Counselors
+    provider_number: "5678"
+    statement: >-
+      {provider} has been approved by NBCC as an Approved Continuing Education Provider, ACEP
+      No. {provider_number}. Counselors completing this course receive {credits} {unit}.
+  ancc:
+    body: American Nurses Credentialing Center
+    provider_number: "P4321"
+    statement: >-
+      {provider} is accredited as a provider of nursing continuing professional development by
+      the American Nurses Credentialing Center's Commission on Accreditation. Nurses completing
+      this activity receive {credits} {unit}.
 """
 
 COURSE_MD = """\
@@ -78,9 +89,9 @@ title: {title}
 summary: A short course used by the tests.
 level: introductory
 format: asynchronous
-ce_hours: 0.25
-credits: {{general: 0.25}}
-accreditations: [apa, ace]
+ce_hours: {ce_hours}
+credits: {credits}
+accreditations: {accreditations}
 objectives:
   - Describe the first thing.
   - Identify the second thing.
@@ -89,7 +100,8 @@ authors:
 instructors: [instructor@example.org]
 released: {released}
 review_by: {review_by}
-evolving: {evolving}{extra}
+evolving: {evolving}
+commercial_support: No commercial support was received for this course.{extra}
 ---
 ## Overview
 
@@ -159,6 +171,9 @@ def course_files(
     shuffle: bool = True,
     min_minutes: int = 0,
     evolving: bool = False,
+    ce_hours: str = "0.25",
+    credits: str = "{general: 0.25}",
+    accreditations: str = "[apa, ace]",
 ) -> dict[str, bytes]:
     """A small valid course folder (path -> bytes), as tests need it."""
     files = {
@@ -167,6 +182,9 @@ def course_files(
             released=released,
             review_by=review_by,
             evolving="true" if evolving else "false",
+            ce_hours=ce_hours,
+            credits=credits,
+            accreditations=accreditations,
             extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
         )
     }
@@ -185,19 +203,29 @@ def course_files(
     return {path: text.encode() for path, text in files.items()}
 
 
-def provider():
+def provider(*, specimen: bool = False):
+    """The test provider; `specimen=True` makes it an example provider with no accreditation."""
     from ce_platform import content
 
-    parsed, diagnostics = content.parse_provider(PROVIDER_YML)
+    text = ("specimen: true\n" if specimen else "") + PROVIDER_YML
+    parsed, diagnostics = content.parse_provider(text)
     assert parsed is not None, diagnostics
     return parsed
 
 
-def course(slug: str = "test-course", files: dict[str, bytes] | None = None, **kwargs):
+def course(
+    slug: str = "test-course",
+    files: dict[str, bytes] | None = None,
+    *,
+    specimen: bool = False,
+    **kwargs,
+):
     """Publish a course through the catalog service and commit; returns the Course."""
     from ce_platform.catalog import services as catalog
 
-    outcome = catalog.publish_course(db.session, slug, files or course_files(**kwargs), provider())
+    outcome = catalog.publish_course(
+        db.session, slug, files or course_files(**kwargs), provider(specimen=specimen)
+    )
     assert outcome.status in ("created", "updated", "unchanged"), [
         str(d) for d in outcome.diagnostics
     ]

@@ -162,6 +162,8 @@ SCHEMAS: dict[str, dict] = {
             "revoked_at": {"type": ["string", "null"]},
             "revoked_reason": {"type": ["string", "null"]},
             "superseded_by": {"type": ["string", "null"]},
+            "specimen": BOOLEAN,
+            "notice": {"type": ["string", "null"]},
         }
     ),
 }

@@ -458,6 +458,7 @@ instructors: [{email}]
 released: {released}
 review_by: {review_by}
 evolving: false
+commercial_support: No commercial support was received for this course.
 ---
 ## Overview
 

@@ -69,8 +69,11 @@ def sync(path: Path, force: bool):
     _print_diagnostics(provider_diags)
     folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     if provider is None or content.has_errors(provider_diags):
-        for folder in folders:
-            click.echo(f"{folder.name}: rejected (provider.yml has errors)")
+        # Still report what is wrong in each course, so one run shows every problem.
+        _provider, results, _diags = content.load_courses(path)
+        for slug, _source, diagnostics in results:
+            _print_diagnostics(diagnostics)
+            click.echo(f"{slug}: rejected (provider.yml has errors)")
         raise SystemExit(1)
     rejected = 0
     for folder in folders:

@@ -90,6 +90,8 @@ class CourseRevision(Base):
     review_by: Mapped[date] = mapped_column(Date, index=True)
     evolving: Mapped[bool] = mapped_column(Boolean)
     min_minutes: Mapped[int] = mapped_column(Integer)
+    # course.md's commercial-support statement ("No commercial support was received ...").
+    commercial_support: Mapped[str] = mapped_column(Text, server_default="")
     overview_html: Mapped[str] = mapped_column(Text)
     overview_toc_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)

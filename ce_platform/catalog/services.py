@@ -220,12 +220,15 @@ def _build_revision(
                 "key": key,
                 "body": accreditation.body,
                 "provider_number": accreditation.provider_number,
-                "credit_type": accreditation.credit_type,
+                "unit": accreditation.unit,
+                "professions": list(accreditation.professions),
                 "approval_start": _iso(accreditation.approval_start),
                 "approval_end": _iso(accreditation.approval_end),
                 "formats": list(accreditation.formats),
                 "commensurate": accreditation.commensurate,
-                "statement": accreditation.render_statement(provider.name, source.ce_hours),
+                "statement": accreditation.render_statement(
+                    provider.name, source.ce_hours, source.credits
+                ),
             }
         )
     quiz = source.quiz
@@ -251,6 +254,7 @@ def _build_revision(
             "name": provider.name,
             "address": provider.address,
             "signer": {"name": provider.signer.name, "title": provider.signer.title},
+            "specimen": provider.specimen,
         },
         accreditations=accreditations,
         provider_source=provider.source_text,
@@ -258,6 +262,7 @@ def _build_revision(
         review_by=source.review_by,
         evolving=source.evolving,
         min_minutes=source.min_minutes,
+        commercial_support=source.commercial_support,
         overview_html=source.overview_html,
         overview_toc_html=source.overview_toc_html,
         word_count=source.word_count,

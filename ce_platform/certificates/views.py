@@ -90,6 +90,22 @@ def _final_steps(enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
 learning_views.FINAL_STEP_HOOKS.append(_final_steps)
 
 
+def _dashboard_revocations(rows: list[dict]) -> None:
+    """Mark dashboard rows whose certificate was revoked, so no row offers it as earned."""
+    # Only a completed enrollment can hold a certificate: no query for a dashboard of courses
+    # in progress.
+    enrollments = {row["enrollment"].id: row for row in rows if row["status"] == "complete"}
+    for certificate in services.revoked_certificates(db.session, list(enrollments)):
+        enrollments[certificate.enrollment_id]["certificate_revoked"] = {
+            "number": certificate.number,
+            "date": certificate.revoked_at.date().isoformat() if certificate.revoked_at else "",
+            "reason": certificate.revoked_reason_public,
+        }
+
+
+learning_views.DASHBOARD_HOOKS.append(_dashboard_revocations)
+
+
 def _owned(number: str) -> Certificate:
     certificate = services.find_certificate(db.session, number)
     if not services.can_download(db.session, current_user, certificate):
@@ -174,6 +190,10 @@ def reissue(number: str):
 def revoke(number: str):
     certificate = services.find_certificate(db.session, number)
     try:
+        if request.form.get("confirm") != "yes":
+            raise ValidationError(
+                "Tick the confirmation box to revoke this certificate.", {"confirm": "required"}
+            )
         services.revoke(
             db.session,
             certificate,

@@ -29,6 +29,10 @@ P003 error    statement uses {provider_number} or {approval_start}/{approval_end
 P004 error    accreditation approval period ends before it starts
 P005 error    accreditation key is not a slug ([a-z0-9_-]+)
 P006 warning  provider lists no accreditations
+P007 warning  accreditation has the retired ``credit_type`` key (ignored; statements use {credits})
+P008 error    provider_number is a placeholder (zeros after an optional letter: ``0000``, ``P0000``)
+P009 warning  provider is a specimen (``specimen: true``); its documents say it is not accredited
+P010 error    ANCC statement says "approved ... by" ANCC's Commission on Accreditation
 C001 error    course slug (folder name) is not a slug ([a-z0-9-]+)
 C002 error    course.md missing
 C003 error    ce_hours is not > 0 or not a multiple of 0.25
@@ -99,6 +103,10 @@ CODES: dict[str, tuple[str, str]] = {
     "P004": (ERROR, "approval period ends before it starts"),
     "P005": (ERROR, "accreditation key is not a slug"),
     "P006": (WARNING, "provider lists no accreditations"),
+    "P007": (WARNING, "retired credit_type key"),
+    "P008": (ERROR, "placeholder provider number"),
+    "P009": (WARNING, "specimen provider"),
+    "P010": (ERROR, "wrong ANCC wording"),
     "C001": (ERROR, "course slug is not a slug"),
     "C002": (ERROR, "course.md missing"),
     "C003": (ERROR, "ce_hours not > 0 or not a multiple of 0.25"),

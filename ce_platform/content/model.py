@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,8 +22,28 @@ STATEMENT_PLACEHOLDERS: tuple[str, ...] = (
     "approval_start",
     "approval_end",
     "ce_hours",
-    "credit_type",
+    "credits",
+    "unit",
 )
+RETIRED_PLACEHOLDERS: dict[str, str] = {
+    "credit_type": '{credits} (the course\'s own credit words, e.g. "1.0 ethics")',
+}
+
+# The board each well-known accreditation key stands for: the professions whose certificate
+# leads with its statement, and the unit its credit is printed in. provider.yml may override
+# both per accreditation (`professions:`, `unit:`).
+BOARD_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "apa": (("psychologist",), "CE credits"),
+    "ace": (("social_worker",), "continuing education credits"),
+    "aswb": (("social_worker",), "continuing education credits"),
+    "nbcc": (("counselor", "mft"), "clock hours"),
+    "ancc": (("nurse",), "contact hours"),
+    "accme": (("physician",), "AMA PRA Category 1 Credits\u2122"),
+}
+DEFAULT_UNIT = "CE hours"
+# A provider number of only zeros after an optional letter prefix ("0000", "P0000") is a
+# placeholder, printed only by a specimen provider.
+PLACEHOLDER_NUMBER = re.compile(r"^[A-Za-z]*0+$")
 
 
 def format_hours(hours: Decimal) -> str:
@@ -40,6 +61,18 @@ def seat_time_floor(ce_hours: Decimal, min_minutes: int = 0) -> int:
     """Minutes of active reading a revision requires: half its credited minutes, or more."""
     default = math.ceil(Decimal(ce_hours) * SEAT_MINUTES_PER_CE_HOUR)
     return max(default, min_minutes or 0)
+
+
+def credit_words(credits: dict[str, Decimal] | dict[str, str], ce_hours: Decimal) -> str:
+    """Name the course's own credits so statements match the credit box ("1.0 ethics")."""
+    parts = [
+        f"{format_hours(Decimal(str(hours)))} {category}" for category, hours in credits.items()
+    ]
+    if not parts:
+        return format_hours(ce_hours)
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class _KeepUnknown(dict[str, str]):
@@ -65,22 +98,26 @@ class Accreditation:
     key: str
     body: str
     provider_number: str | None
-    credit_type: str
     approval_start: date | None
     approval_end: date | None
     formats: list[str]
     statement: str
     commensurate: bool = False  # ACCME-style: print "claim only the credit commensurate ..."
+    unit: str = DEFAULT_UNIT  # the board's credit unit: "contact hours", "clock hours", ...
+    professions: tuple[str, ...] = ()  # whose certificate leads with this statement
 
-    def render_statement(self, provider_name: str, ce_hours: Decimal) -> str:
-        """Fill the statement template for one course's certificate."""
+    def render_statement(
+        self, provider_name: str, ce_hours: Decimal, credits: dict[str, Decimal] | None = None
+    ) -> str:
+        """Fill the statement template for one course's certificate, credits in its own words."""
         values = _KeepUnknown(
             provider=provider_name,
             provider_number=self.provider_number or "",
             approval_start=self.approval_start.isoformat() if self.approval_start else "",
             approval_end=self.approval_end.isoformat() if self.approval_end else "",
             ce_hours=format_hours(ce_hours),
-            credit_type=self.credit_type,
+            credits=credit_words(credits or {}, ce_hours),
+            unit=self.unit,
         )
         try:
             return string.Formatter().vformat(self.statement, (), values)
@@ -103,6 +140,7 @@ class Provider:
     signer: Signer
     accreditations: dict[str, Accreditation]
     source_text: str
+    specimen: bool = False  # an example provider that holds no accreditation
 
 
 @dataclass
@@ -184,6 +222,7 @@ class CourseSource:
     review_by: date
     evolving: bool
     min_minutes: int
+    commercial_support: str
     overview_html: str
     overview_toc_html: str
     lessons: list[LessonSource]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -48,6 +48,7 @@ COURSE_REQUIRED_KEYS = (
     "authors",
     "released",
     "review_by",
+    "commercial_support",
 )
 COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes")
 AUTHOR_KEYS = ("name", "credentials", "disclosure")
@@ -122,6 +123,7 @@ class _CourseMeta:
     review_by: date | None = None
     evolving: bool = False
     min_minutes: int = 0
+    commercial_support: str | None = None
 
 
 class _CourseParser:
@@ -134,10 +136,14 @@ class _CourseParser:
         provider: Provider | None,
         media_prefix: str | None,
         today: date,
+        accreditation_keys: Collection[str] | None = None,
     ) -> None:
         self.slug = slug
         self.input = files
         self.provider = provider
+        self.accreditation_keys = (
+            set(provider.accreditations) if provider is not None else accreditation_keys
+        )
         self.media_prefix = media_prefix
         self.today = today
         self.diags: list[Diagnostic] = []
@@ -225,6 +231,7 @@ class _CourseParser:
         fm.check_keys(COURSE_REQUIRED_KEYS + COURSE_OPTIONAL_KEYS, COURSE_REQUIRED_KEYS)
         meta.title = fm.string("title")
         meta.summary = fm.string("summary")
+        meta.commercial_support = fm.string("commercial_support")
         meta.level = fm.choice("level", LEVELS)
         meta.format = fm.choice("format", FORMAT_WORDING)
 
@@ -385,19 +392,21 @@ class _CourseParser:
                 )
                 continue
             keys.append(key)
-            if self.provider is None:
+            if self.accreditation_keys is None:
                 continue
-            accreditation = self.provider.accreditations.get(key)
-            if accreditation is None:
-                known = ", ".join(sorted(self.provider.accreditations)) or "none"
+            if key not in self.accreditation_keys:
+                known = ", ".join(sorted(self.accreditation_keys)) or "none"
                 self.add(
                     COURSE_FILE,
                     line,
                     "C006",
                     f'unknown accreditation "{_shown(key)}" (provider.yml defines: {known})',
                 )
-            elif (
-                course_format is not None
+                continue
+            accreditation = self.provider.accreditations.get(key) if self.provider else None
+            if (
+                accreditation is not None
+                and course_format is not None
                 and accreditation.formats
                 and course_format not in accreditation.formats
             ):
@@ -646,6 +655,7 @@ class _CourseParser:
         required = (
             meta.title, meta.summary, meta.level, meta.format, meta.ce_hours, meta.credits,
             meta.accreditations, meta.objectives, meta.authors, meta.released, meta.review_by,
+            meta.commercial_support,
         )  # fmt: skip
         if any(value is None for value in required):
             self.add(COURSE_FILE, 1, "F999", "internal error: a required value was not read")
@@ -654,7 +664,7 @@ class _CourseParser:
         assert meta.format is not None and meta.ce_hours is not None and meta.credits is not None
         assert meta.accreditations is not None and meta.objectives is not None
         assert meta.authors is not None and meta.released is not None
-        assert meta.review_by is not None
+        assert meta.review_by is not None and meta.commercial_support is not None
         files = dict(sorted(self.files.items()))
         return CourseSource(
             slug=self.slug,
@@ -672,6 +682,7 @@ class _CourseParser:
             review_by=meta.review_by,
             evolving=meta.evolving,
             min_minutes=meta.min_minutes,
+            commercial_support=meta.commercial_support,
             overview_html=overview.html,
             overview_toc_html=overview.toc_html,
             lessons=lessons,
@@ -690,10 +701,17 @@ def parse_course(
     provider: Provider | None = None,
     media_prefix: str | None = None,
     today: date | None = None,
+    accreditation_keys: Collection[str] | None = None,
 ) -> tuple[CourseSource | None, list[Diagnostic]]:
-    """Validate and render one course; (None, diagnostics) on any error. Never raises."""
+    """Validate and render one course; (None, diagnostics) on any error. Never raises.
+
+    Without a provider, `accreditation_keys` (those a broken provider.yml still names) let the
+    course's accreditation list be checked anyway.
+    """
     slug_text = slug if isinstance(slug, str) else str(slug)
-    parser = _CourseParser(slug_text, files, provider, media_prefix, today or date.today())
+    parser = _CourseParser(
+        slug_text, files, provider, media_prefix, today or date.today(), accreditation_keys
+    )
     try:
         course = parser.run()
     except Exception as exc:  # noqa: BLE001 - the parser reports, it never raises

@@ -304,6 +304,10 @@ def evaluation(slug: str):
 
 # --- dashboard -----------------------------------------------------------------------------
 
+# Features built on learning annotate dashboard rows (e.g. a revoked certificate) through these,
+# so learning never imports them: each hook gets the rows and may add keys to them.
+DASHBOARD_HOOKS: list[Callable[[list[dict]], None]] = []
+
 
 @bp.get("/my-courses")
 @login_required
@@ -323,6 +327,8 @@ def dashboard():
                 "unmet": [r for r in gate if not r.met],
             }
         )
+    for hook in DASHBOARD_HOOKS:
+        hook(rows)
     return render_template(
         "learning/dashboard.html", rows=rows, status_labels=services.STATUS_LABELS
     )

@@ -20,6 +20,15 @@ def test_catalog_lists_open_courses(client, course):
     assert "Test Course" in html and "/courses/test-course" in html
 
 
+def test_course_page_and_api_state_the_commercial_support(client, api, course):
+    html = client.get("/courses/test-course").get_data(as_text=True)
+    body = api.get("/api/v1/courses/test-course").get_json()
+
+    assert "Commercial support" in html
+    assert "No commercial support was received for this course." in html
+    assert body["commercial_support"] == "No commercial support was received for this course."
+
+
 def test_catalog_hides_a_course_past_its_review_date(client):
     factories.course(
         "old-course", title="Old Course", released="2019-01-01", review_by="2020-06-30"

@@ -69,9 +69,8 @@ def test_pdf_carries_every_field_a_board_looks_for(issued):
         "SW-12345",
         "OR",
         "Ethics in Testing Practice",
-        "revision 1",
-        "0.25",
-        "general",
+        "Course released January 1, 2026",
+        "0.25 continuing education credits — 0.25 general",
         "Introductory",
         "Asynchronous, self-paced online home study (reading-based)",
         "Jamie Author, PhD",
@@ -88,6 +87,10 @@ def test_pdf_carries_every_field_a_board_looks_for(issued):
         assert expected.lower() in text.lower(), expected
     assert str(today.year) in text
     assert "learner@example.org" not in text
+    # The face names the release date; the revision stays in the embedded data.
+    assert "revision" not in text.lower()
+    assert certificate.snapshot["course"]["revision"] == 1
+    assert certificate.snapshot["course"]["released"] == "2026-01-01"
 
 
 def test_pdf_is_pdfa3a_with_the_snapshot_attached(issued):

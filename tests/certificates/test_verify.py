@@ -112,6 +112,7 @@ def test_revoked_certificate_verifies_as_revoked(runner, api, client, issued):
             "issued_in_error",
             "--note",
             "duplicate",
+            "--yes",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -123,7 +124,18 @@ def test_revoked_certificate_verifies_as_revoked(runner, api, client, issued):
     assert "duplicate" not in html  # the note stays internal
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
     assert event.data == {"reason": "issued_in_error", "note": "duplicate"}
-    again = runner.invoke(args=["certificates", "revoke", issued["number"], "--reason", "other"])
+    again = runner.invoke(
+        args=[
+            "certificates",
+            "revoke",
+            issued["number"],
+            "--reason",
+            "other",
+            "--note",
+            "x",
+            "--yes",
+        ]
+    )
     assert again.exit_code != 0 and "already revoked" in again.output
 
 
@@ -146,6 +158,8 @@ def test_admin_revokes_from_the_page_and_learners_cannot(client, auth, issued):
         f"/certificates/{issued['number']}/revoke",
         data={
             "reason": "academic_misconduct",
+            "note": "Another person took the post-test.",
+            "confirm": "yes",
             "csrf_token": csrf_token(client, f"/certificates/{issued['number']}"),
         },
     )

@@ -18,20 +18,17 @@ signer:
 accreditations:
   apa:
     body: American Psychological Association
-    credit_type: CE
     provider_number: null
-    statement: "{provider} is approved by the APA. {ce_hours} {credit_type}."
+    statement: "{provider} is approved by the APA. {credits} {unit}."
   ace:
     body: ASWB ACE
-    credit_type: clinical
-    provider_number: "0000"
+    provider_number: "1234"
     approval_period: {start: 2026-01-01, end: 2028-12-31}
     formats: [asynchronous]
     statement: >-
       {provider}, provider #{provider_number}, approval period {approval_start} - {approval_end}.
   live-only:
     body: Live Events Board
-    credit_type: CE
     formats: [live]
     statement: "{provider} offers live events."
 """
@@ -55,6 +52,7 @@ instructors: [teacher@example.org]
 released: 2026-01-01
 review_by: 2026-12-31
 evolving: true
+commercial_support: No commercial support was received for this course.
 ---
 # Overview
 

@@ -96,6 +96,38 @@ def test_missing_required_key_is_an_error_on_line_1(files, parse):
     assert '"summary"' in diags[0].message
 
 
+def test_commercial_support_statement_is_read(files, parse):
+    course, diags = parse(files)
+
+    assert diags == []
+    assert course.commercial_support == "No commercial support was received for this course."
+
+
+def test_missing_commercial_support_is_an_error_naming_the_key(files, parse):
+    course_md = replace_line(
+        COURSE_MD, "commercial_support: No commercial support was received for this course.\n", ""
+    )
+
+    course, diags = parse(with_course(files, course_md))
+
+    assert course is None
+    assert found(diags) == {(COURSE, 1, "error", "F007")}
+    assert '"commercial_support"' in diags[0].message
+
+
+def test_empty_commercial_support_is_an_error_at_its_line(files, parse):
+    course_md = replace_line(
+        COURSE_MD,
+        "commercial_support: No commercial support was received for this course.",
+        'commercial_support: ""',
+    )
+
+    course, diags = parse(with_course(files, course_md))
+
+    assert course is None
+    assert found(diags) == {(COURSE, line_of(course_md, "commercial_support:"), "error", "F010")}
+
+
 def test_unknown_key_is_an_error_at_its_line(files, parse):
     course_md = replace_line(COURSE_MD, "evolving: true\n", "evolving: true\ncolour: blue\n")
 

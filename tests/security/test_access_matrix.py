@@ -329,7 +329,11 @@ WRITE_BODIES = {
         "json": {"answers": evaluation_answers(), "attestation": True}
     },
     "certificates.revoke": lambda v: {
-        "data": {"reason": "issued_in_error", "note": "Tried by the access matrix."}
+        "data": {
+            "reason": "issued_in_error",
+            "note": "Tried by the access matrix.",
+            "confirm": "yes",
+        }
     },
     "admin.change_role": lambda v: {"data": {"role": "admin"}},
     "api.admin_update_user": lambda v: {"json": {"role": "admin"}},
