@@ -99,6 +99,7 @@ This course exists for tests.
 LESSON_MD = """\
 ---
 title: {title}
+objectives: {objectives}
 ---
 ## {title} heading
 
@@ -123,6 +124,7 @@ reveal: {reveal}
 
 QUESTION_MD = """
 ## {qid}
+objectives: {objective}
 Which option is right for question {n}?
 
 - [ ] Wrong answer {n}a
@@ -135,6 +137,7 @@ Which option is right for question {n}?
 
 MULTI_QUESTION_MD = """
 ## multi-{n}
+objectives: 1, 2
 Select all that apply for question {n}.
 
 - [x] Good choice {n}
@@ -158,8 +161,13 @@ def course_files(
     reveal: str = "after_pass",
     shuffle: bool = True,
     min_minutes: int = 0,
+    spares: int | None = None,
 ) -> dict[str, bytes]:
-    """A small valid course folder (path -> bytes), as tests need it."""
+    """A small valid course folder (path -> bytes), as tests need it.
+
+    Each attempt draws `per_attempt` questions (default: `questions` + `multiple`); `spares`
+    more single-answer questions (default: enough for a pool twice the draw) fill the pool.
+    """
     files = {
         "course.md": COURSE_MD.format(
             title=title,
@@ -169,16 +177,29 @@ def course_files(
         )
     }
     for n in range(1, lessons + 1):
-        files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
+        taught = "[1, 2]" if lessons == 1 else f"[{(n - 1) % 2 + 1}]"
+        files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(
+            title=f"Lesson {n}", body=lesson_body, objectives=taught
+        )
+    drawn = per_attempt or questions + multiple
+    if spares is None:
+        spares = max(0, 2 * drawn - questions - multiple)
     quiz = QUIZ_MD.format(
-        per_attempt=per_attempt or questions + multiple,
+        per_attempt=drawn,
         passing_score=passing_score,
         max_attempts=max_attempts,
         reveal=reveal,
         shuffle="true" if shuffle else "false",
     )
-    quiz += "".join(QUESTION_MD.format(qid=f"q{n}", n=n) for n in range(1, questions + 1))
+    quiz += "".join(
+        QUESTION_MD.format(qid=f"q{n}", n=n, objective=(n - 1) % 2 + 1)
+        for n in range(1, questions + 1)
+    )
     quiz += "".join(MULTI_QUESTION_MD.format(n=n) for n in range(1, multiple + 1))
+    quiz += "".join(
+        QUESTION_MD.format(qid=f"spare-{n}", n=f"s{n}", objective=(n - 1) % 2 + 1)
+        for n in range(1, spares + 1)
+    )
     files["quiz.md"] = quiz
     return {path: text.encode() for path, text in files.items()}
 

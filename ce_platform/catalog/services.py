@@ -242,6 +242,7 @@ def _build_revision(
                 toc_html=lesson.toc_html,
                 minutes=lesson.minutes,
                 word_count=lesson.word_count,
+                objectives=list(lesson.objectives),
             )
             for position, lesson in enumerate(source.lessons, start=1)
         ],
@@ -261,6 +262,7 @@ def _build_revision(
                     for option in question.options
                 ],
                 explanation_html=question.explanation_html,
+                objectives=list(question.objectives),
             )
             for position, question in enumerate(quiz.questions, start=1)
         ],
