@@ -115,6 +115,7 @@ class _CourseMeta:
     accreditations: list[str] | None = None
     objectives: list[str] | None = None
     objective_lines: list[int] = field(default_factory=list)
+    objectives_complete: bool = False  # every item read, so the numbers mean what authors meant
     authors: list[Author] | None = None
     instructors: list[str] = field(default_factory=list)
     released: date | None = None
@@ -285,6 +286,7 @@ class _CourseParser:
         if objectives is not None:
             meta.objectives = [text for text, _line in objectives]
             meta.objective_lines = [line for _text, line in objectives]
+            meta.objectives_complete = len(objectives) == len(fm.sequence("objectives") or [])
             if fm.sequence("objectives") == []:
                 self.add(
                     COURSE_FILE,
@@ -518,8 +520,8 @@ class _CourseParser:
 
     def objective_checks(self, meta: _CourseMeta, parsed: ParsedQuiz | None) -> None:
         """Tie questions and lessons to the course objectives (Q016, Q023, Q024, L005, L006)."""
-        if meta.objectives is None or not meta.objectives:
-            return
+        if not meta.objectives or not meta.objectives_complete:
+            return  # C010/F008 come first: numbering against a partial list would mislead
         count = len(meta.objectives)
         for name, numbers in sorted(self.lesson_objectives.items()):
             for number, line in numbers:

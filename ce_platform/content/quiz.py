@@ -502,7 +502,16 @@ def parse_quiz(
             )
         )
     per_attempt = declared_per_attempt if declared_per_attempt is not None else len(questions)
-    if questions and per_attempt <= len(questions) < MIN_POOL_RATIO * per_attempt:
+    unknown_draw = (source.has_front_matter and settings is None) or (
+        settings is not None
+        and settings.has("questions_per_attempt")
+        and declared_per_attempt is None
+    )  # F004/F008/F010 already name the settings; the draw size is not known
+    if (
+        questions
+        and not unknown_draw
+        and per_attempt <= len(questions) < MIN_POOL_RATIO * per_attempt
+    ):
         diags.append(
             diag(
                 path,
