@@ -237,6 +237,26 @@ def write_courses_root(root, courses: dict[str, dict[str, bytes]]) -> None:
 # --- learning ------------------------------------------------------------------------------
 
 
+def seed_drawing(monkeypatch, slug: str, *keys: str) -> str:
+    """Make every new attempt in a course use the first test seed whose draw holds `keys`."""
+    from ce_platform.catalog import services as catalog
+    from ce_platform.learning import services as learning
+
+    revision = catalog.get_course(db.session, slug).current_revision
+    for n in range(10_000):
+        seed = f"test-seed-{n}"
+        drawn = learning.draw(
+            revision.questions,
+            seed=seed,
+            count=revision.questions_per_attempt,
+            shuffle=revision.shuffle,
+        )
+        if set(keys) <= {item["key"] for item in drawn}:
+            monkeypatch.setattr(learning, "new_seed", lambda: seed)
+            return seed
+    raise AssertionError(f"no draw of {slug} holds {keys}")
+
+
 def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, list[str]]:
     """Answers for an attempt, read from the server's key: the first `correct` right, rest wrong."""
     from ce_platform.catalog.models import Question

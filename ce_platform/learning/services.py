@@ -455,6 +455,11 @@ def _covering_sample(pool: list[Question], count: int, rng: random.Random) -> li
     return chosen + rng.sample(rest, count - len(chosen))
 
 
+def new_seed() -> str:
+    """An unguessable seed for one attempt's draw, stored so the draw can be replayed."""
+    return secrets.token_hex(16)
+
+
 def draw(questions: list[Question], *, seed: str, count: int, shuffle: bool) -> list[dict]:
     """Pick and order an attempt's questions and options; the same seed gives the same draw."""
     rng = random.Random(seed)
@@ -517,7 +522,7 @@ def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
             "contact the CE program office if you need help."
         )
     revision = enrollment.revision
-    seed = secrets.token_hex(16)
+    seed = new_seed()
     number = 1 + max((a.number for a in enrollment.attempts), default=0)
     drawn = draw(
         revision.questions,
