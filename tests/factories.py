@@ -252,7 +252,7 @@ def seed_drawing(monkeypatch, slug: str, *keys: str) -> str:
             shuffle=revision.shuffle,
         )
         if set(keys) <= {item["key"] for item in drawn}:
-            monkeypatch.setattr(learning, "new_seed", lambda: seed)
+            monkeypatch.setattr(learning, "new_seed", lambda fixed=seed: fixed)
             return seed
     raise AssertionError(f"no draw of {slug} holds {keys}")
 

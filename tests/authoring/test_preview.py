@@ -31,7 +31,7 @@ def test_api_preview_reports_a_question_without_correct_option_at_its_heading(au
             "message": 'question "q2" has no correct option',
         }
     ]
-    assert line_of(quiz, "## q2") == 19  # the factories' quiz: front matter, then q1
+    assert line_of(quiz, "## q2") == 20  # the factories' quiz: front matter, then q1
 
 
 def test_preview_lists_the_edited_file_first_and_the_rest_of_the_course_after(author_api):
