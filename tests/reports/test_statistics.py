@@ -321,3 +321,26 @@ def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded, stat
     assert [i.drawn for i in after if i.key in KEYS] == [
         i.drawn + 1 for i in first if i.key in KEYS
     ]
+
+
+def test_item_analysis_groups_questions_by_the_objective_they_measure(client, auth, graded):
+    body = graded.get(f"/api/v1/reports/courses/{SLUG}/item-analysis").get_json()
+    assert body["objectives"] == [
+        {
+            "number": 1,
+            "objective": "Describe the first thing.",
+            "questions": ["q1", "q3", "q5", "spare-1", "spare-3", "spare-5"],
+        },
+        {
+            "number": 2,
+            "objective": "Identify the second thing.",
+            "questions": ["q2", "q4", "spare-2", "spare-4"],
+        },
+    ]
+    assert {q["key"]: q["objectives"] for q in body["questions"]}["q2"] == [2]
+
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/item-analysis").get_data(as_text=True)
+    first = html.index("<caption>Objective 1: Describe the first thing.</caption>")
+    second = html.index("<caption>Objective 2: Identify the second thing.</caption>")
+    assert first < html.index('href="#q-q3"') < second < html.index('href="#q-q4"')
