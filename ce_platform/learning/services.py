@@ -644,6 +644,11 @@ def grade_answers(
     return results, round(100 * correct_count / len(drawn))
 
 
+def is_passing(score: int, passing_score: int) -> bool:
+    """A score passes when it reaches the course's passing score."""
+    return score >= passing_score
+
+
 def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
     """Grade an attempt exactly once, on the server."""
     if attempt.submitted_at is not None:
@@ -652,7 +657,7 @@ def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
     enrollment = attempt.enrollment
     revision = enrollment.revision
     results, score = grade_answers(attempt.drawn, _questions_by_id(revision), answers)
-    passed = score >= revision.passing_score
+    passed = is_passing(score, revision.passing_score)
     # Only one request may move the attempt from open to graded.
     claimed = session.execute(
         update(QuizAttempt)
