@@ -99,7 +99,6 @@ This course exists for tests.
 LESSON_MD = """\
 ---
 title: {title}
-objectives: {objectives}
 ---
 ## {title} heading
 
@@ -178,12 +177,20 @@ def course_files(
     }
     for n in range(1, lessons + 1):
         taught = "[1, 2]" if lessons == 1 else f"[{(n - 1) % 2 + 1}]"
-        files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(
-            title=f"Lesson {n}", body=lesson_body, objectives=taught
+        lesson = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
+        files[f"{n:02d}-lesson-{n}.md"] = lesson.replace(
+            "\n---\n", f"\nobjectives: {taught}\n---\n", 1
         )
     drawn = per_attempt or questions + multiple
+    measured = {1: (questions + 1) // 2 + multiple, 2: questions // 2 + multiple}
     if spares is None:
-        spares = max(0, 2 * drawn - questions - multiple)
+        short = sum(max(0, 2 - count) for count in measured.values())  # 2 items per objective
+        spares = max(short, 2 * drawn - questions - multiple)
+    spare_objectives = []
+    for _ in range(spares):  # each spare measures the objective with fewer items so far
+        objective = min(measured, key=lambda n: (measured[n], n))
+        measured[objective] += 1
+        spare_objectives.append(objective)
     quiz = QUIZ_MD.format(
         per_attempt=drawn,
         passing_score=passing_score,
@@ -197,8 +204,8 @@ def course_files(
     )
     quiz += "".join(MULTI_QUESTION_MD.format(n=n) for n in range(1, multiple + 1))
     quiz += "".join(
-        QUESTION_MD.format(qid=f"spare-{n}", n=f"s{n}", objective=(n - 1) % 2 + 1)
-        for n in range(1, spares + 1)
+        QUESTION_MD.format(qid=f"spare-{n}", n=f"s{n}", objective=objective)
+        for n, objective in enumerate(spare_objectives, start=1)
     )
     files["quiz.md"] = quiz
     return {path: text.encode() for path, text in files.items()}

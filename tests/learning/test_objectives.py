@@ -38,7 +38,6 @@ def test_every_draw_measures_every_objective_and_replays_from_its_seed(app):
         keys = frozenset(item["key"] for item in drawn)
         assert len(keys) == 2
         assert keys & {"q2", "q4"}, keys  # objective 2 is measured in every attempt
-        assert keys - {"q2", "q4"} or keys == {"q2", "q4"}
         again = services.draw(revision.questions, seed=f"seed-{n}", count=2, shuffle=True)
         assert again == drawn
         draws.add(keys)

@@ -47,7 +47,7 @@ def test_attempt_draws_opaque_options_without_the_key(enrolled, monkeypatch):
 
 
 def test_quiz_page_shows_no_answer_key_before_grading(client, auth, learner, course, monkeypatch):
-    factories.seed_drawing(monkeypatch, "test-course", "multi-1")
+    factories.seed_drawing(monkeypatch, "test-course", "multi-1", "q1")
     auth.login()
     client.post(
         "/courses/test-course/enroll",
@@ -224,7 +224,8 @@ def test_reveal_never_shows_no_answers_even_after_passing(api, learner, client):
     assert "results" not in api.get(f"/api/v1/quiz/attempts/{attempt['id']}").get_json()["attempt"]
 
 
-def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course):
+def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course, monkeypatch):
+    factories.seed_drawing(monkeypatch, "test-course", "q1")
     auth.login()
     client.post(
         "/courses/test-course/enroll",
