@@ -313,8 +313,9 @@ def check_answer_cues(questions: list[QuestionSource], path: str, diags: list[Di
                 longest_key[0].line,
                 "Q018",
                 f"the correct option is the uniquely longest in {len(longest_key)} of "
-                f"{len(single)} single-answer questions ({100 * len(longest_key) / len(single):.0f}"
-                f" %); at most {LONGEST_KEY_SHARE:.0%} is allowed (chance is about 25 % with four "
+                f"{len(single)} single-answer questions "
+                f"({100 * len(longest_key) / len(single):.0f} %); at most "
+                f"{100 * LONGEST_KEY_SHARE:.0f} % is allowed (chance is about 25 % with four "
                 "options), so a learner who always picks the longest option would pass; "
                 "questions: " + ", ".join(q.id for q in longest_key[:10]),
             )
@@ -353,8 +354,9 @@ def check_answer_cues(questions: list[QuestionSource], path: str, diags: list[Di
                 few[allowed].line,
                 "Q022",
                 f"{len(few)} of {len(questions)} questions have fewer than {MIN_OPTIONS} options "
-                f"({true_false} true/false); at most {allowed} ({FEW_OPTIONS_SHARE:.0%} of the "
-                "pool) may, since two options are guessed right half the time",
+                f"({true_false} true/false); at most {allowed} "
+                f"({100 * FEW_OPTIONS_SHARE:.0f} % of the pool) may, since two options are "
+                "guessed right half the time",
             )
         )
 
