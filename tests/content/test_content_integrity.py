@@ -178,3 +178,18 @@ def test_lessons_that_name_no_objectives_raise_no_teaching_warning(files, parse)
     assert course is not None
     assert "L006" not in {d.code for d in diags}
     assert course.lessons[0].objectives == []
+
+
+def test_lesson_objectives_that_are_not_numbers_are_an_error_at_the_item(files, parse):
+    lesson = replace_line(
+        lesson_md(),
+        "title: Introduction",
+        "title: Introduction\nobjectives:\n  - one\n  - 1\n  - 2",
+    )
+    files["01-introduction.md"] = lesson
+
+    course, diags = parse(files)
+
+    assert course is None
+    assert found(diags) == {(LESSON, line_of(lesson, "  - one"), "error", "F008")}
+    assert "whole number" in diags[0].message
