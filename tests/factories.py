@@ -135,6 +135,7 @@ reveal: {reveal}
 
 QUESTION_MD = """
 ## {qid}
+objectives: {objective}
 Which option is right for question {n}?
 
 - [ ] Wrong answer {n}a
@@ -147,6 +148,7 @@ Which option is right for question {n}?
 
 MULTI_QUESTION_MD = """
 ## multi-{n}
+objectives: 1, 2
 Select all that apply for question {n}.
 
 - [x] Good choice {n}
@@ -174,8 +176,13 @@ def course_files(
     ce_hours: str = "0.25",
     credits: str = "{general: 0.25}",
     accreditations: str = "[apa, ace]",
+    spares: int | None = None,
 ) -> dict[str, bytes]:
-    """A small valid course folder (path -> bytes), as tests need it."""
+    """A small valid course folder (path -> bytes), as tests need it.
+
+    Each attempt draws `per_attempt` questions (default: `questions` + `multiple`); `spares`
+    more single-answer questions (default: enough for a pool twice the draw) fill the pool.
+    """
     files = {
         "course.md": COURSE_MD.format(
             title=title,
@@ -189,16 +196,37 @@ def course_files(
         )
     }
     for n in range(1, lessons + 1):
-        files[f"{n:02d}-lesson-{n}.md"] = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
+        taught = "[1, 2]" if lessons == 1 else f"[{(n - 1) % 2 + 1}]"
+        lesson = LESSON_MD.format(title=f"Lesson {n}", body=lesson_body)
+        files[f"{n:02d}-lesson-{n}.md"] = lesson.replace(
+            "\n---\n", f"\nobjectives: {taught}\n---\n", 1
+        )
+    drawn = per_attempt or questions + multiple
+    measured = {1: (questions + 1) // 2 + multiple, 2: questions // 2 + multiple}
+    if spares is None:
+        short = sum(max(0, 2 - count) for count in measured.values())  # 2 items per objective
+        spares = max(short, 2 * drawn - questions - multiple)
+    spare_objectives = []
+    for _ in range(spares):  # each spare measures the objective with fewer items so far
+        objective = min(measured, key=lambda n: (measured[n], n))
+        measured[objective] += 1
+        spare_objectives.append(objective)
     quiz = QUIZ_MD.format(
-        per_attempt=per_attempt or questions + multiple,
+        per_attempt=drawn,
         passing_score=passing_score,
         max_attempts=max_attempts,
         reveal=reveal,
         shuffle="true" if shuffle else "false",
     )
-    quiz += "".join(QUESTION_MD.format(qid=f"q{n}", n=n) for n in range(1, questions + 1))
+    quiz += "".join(
+        QUESTION_MD.format(qid=f"q{n}", n=n, objective=(n - 1) % 2 + 1)
+        for n in range(1, questions + 1)
+    )
     quiz += "".join(MULTI_QUESTION_MD.format(n=n) for n in range(1, multiple + 1))
+    quiz += "".join(
+        QUESTION_MD.format(qid=f"spare-{n}", n=f"s{n}", objective=objective)
+        for n, objective in enumerate(spare_objectives, start=1)
+    )
     files["quiz.md"] = quiz
     return {path: text.encode() for path, text in files.items()}
 
@@ -303,6 +331,26 @@ def earn_seat_time(
         beat += 1
     session.commit()
     return credited
+
+
+def seed_drawing(monkeypatch, slug: str, *keys: str) -> str:
+    """Make every new attempt in a course use the first test seed whose draw holds `keys`."""
+    from ce_platform.catalog import services as catalog
+    from ce_platform.learning import services as learning
+
+    revision = catalog.get_course(db.session, slug).current_revision
+    for n in range(10_000):
+        seed = f"test-seed-{n}"
+        drawn = learning.draw(
+            revision.questions,
+            seed=seed,
+            count=revision.questions_per_attempt,
+            shuffle=revision.shuffle,
+        )
+        if set(keys) <= {item["key"] for item in drawn}:
+            monkeypatch.setattr(learning, "new_seed", lambda fixed=seed: fixed)
+            return seed
+    raise AssertionError(f"no draw of {slug} holds {keys}")
 
 
 def answer_sheet(attempt_id: int, *, correct: int | None = None) -> dict[str, list[str]]:

@@ -120,6 +120,15 @@ SCHEMAS: dict[str, dict] = {
             ),
         }
     ),
+    "MissedObjective": obj(
+        {
+            "number": INTEGER,
+            "objective": STRING,
+            "lessons": array(obj({"slug": STRING, "title": STRING, "url": STRING})),
+        },
+        description="A course objective measured by an item the failed attempt got wrong, with "
+        "the lessons that teach it; never the items or the key.",
+    ),
     "Attempt": obj(
         {
             "id": INTEGER,
@@ -129,6 +138,7 @@ SCHEMAS: dict[str, dict] = {
             "questions": array(ref("AttemptQuestion")),
             "score": INTEGER,
             "passed": BOOLEAN,
+            "missed_objectives": array(ref("MissedObjective")),
             "results": array(ref("QuestionResult")),
         },
         required=["id", "number", "started_at", "submitted_at", "questions"],
@@ -446,6 +456,7 @@ def core_paths() -> dict:
                                 "score": INTEGER,
                                 "passed": BOOLEAN,
                                 "attempts_left": {"type": ["integer", "null"]},
+                                "missed_objectives": array(ref("MissedObjective")),
                                 "results": array(ref("QuestionResult")),
                             },
                             required=["score", "passed", "attempts_left"],

@@ -60,6 +60,7 @@ def item_json(item: services.ItemStats) -> dict:
         "point_biserial": _number(item.point_biserial),
         "upper_lower": _number(item.upper_lower),
         "flags": item.flags,
+        "objectives": list(item.objectives),
         "options": [
             {
                 "id": option.id,
@@ -150,8 +151,17 @@ def report_ce_broker_csv(slug: str):
 @token_required
 def report_item_analysis(slug: str):
     course = services.managed_course(db.session, g.api_user, slug)
+    items = services.item_analysis(db.session, course)
     return {
-        "questions": [item_json(item) for item in services.item_analysis(db.session, course)],
+        "questions": [item_json(item) for item in items],
+        "objectives": [
+            {
+                "number": group.number,
+                "objective": group.text,
+                "questions": [item.key for item in group.items],
+            }
+            for group in services.items_by_objective(course.current_revision.objectives, items)
+        ],
         "thresholds": {
             "min_responses": services.MIN_RESPONSES,
             "too_easy": services.TOO_EASY,
@@ -211,6 +221,7 @@ _ITEM = doc.obj(
         "point_biserial": _NULLABLE_NUMBER,
         "upper_lower": _NULLABLE_NUMBER,
         "flags": doc.array({"type": "string", "enum": list(services.FLAG_LABELS)}),
+        "objectives": doc.array(doc.INTEGER),
         "options": doc.array(
             doc.obj(
                 {
@@ -345,6 +356,15 @@ def _paths() -> dict:
                         doc.obj(
                             {
                                 "questions": doc.array(_ITEM),
+                                "objectives": doc.array(
+                                    doc.obj(
+                                        {
+                                            "number": {"type": ["integer", "null"]},
+                                            "objective": doc.STRING,
+                                            "questions": doc.array(doc.STRING),
+                                        }
+                                    )
+                                ),
                                 "thresholds": doc.obj(
                                     {
                                         "min_responses": doc.INTEGER,

@@ -476,17 +476,29 @@ NEW_QUIZ_MD = """\
 ---
 passing_score: 75
 max_attempts: 3
+questions_per_attempt: 1
 shuffle: true
 reveal: after_pass
 ---
 
 ## first-question
+objectives: 1
 Replace this prompt with the first post-test question.
 
 - [x] The correct answer
 - [ ] A wrong answer
   > Feedback a learner sees for this option.
 - [ ] Another wrong answer
+
+> The explanation shown once the learner has passed.
+
+## second-question
+objectives: 1
+Every objective needs at least two questions, and the pool twice the questions drawn.
+
+- [ ] One wrong answer
+- [ ] Another wrong one
+- [x] The right answer
 
 > The explanation shown once the learner has passed.
 """

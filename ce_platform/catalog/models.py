@@ -154,6 +154,8 @@ class Lesson(Base):
     toc_html: Mapped[str] = mapped_column(Text)
     minutes: Mapped[int] = mapped_column(Integer)
     word_count: Mapped[int] = mapped_column(Integer)
+    # 1-based numbers of the revision's objectives this lesson teaches (its front matter)
+    objectives: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     revision: Mapped[CourseRevision] = relationship(back_populates="lessons")
 
@@ -172,6 +174,8 @@ class Question(Base):
     prompt_html: Mapped[str] = mapped_column(Text)
     options: Mapped[list] = mapped_column(JSON)  # [{id, html, correct, feedback_html}]
     explanation_html: Mapped[str] = mapped_column(Text)
+    # 1-based numbers of the revision's objectives this item measures (its objectives line)
+    objectives: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     revision: Mapped[CourseRevision] = relationship(back_populates="questions")
 

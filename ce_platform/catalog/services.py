@@ -282,30 +282,37 @@ def _build_revision(
                 toc_html=lesson.toc_html,
                 minutes=lesson.minutes,
                 word_count=lesson.word_count,
+                objectives=list(lesson.objectives),
             )
             for position, lesson in enumerate(source.lessons, start=1)
         ],
-        questions=[
-            Question(
-                position=position,
-                key=question.id,
-                kind=question.kind,
-                prompt_html=question.prompt_html,
-                options=[
-                    {
-                        "id": option.id,
-                        "html": option.html,
-                        "correct": option.correct,
-                        "feedback_html": option.feedback_html,
-                    }
-                    for option in question.options
-                ],
-                explanation_html=question.explanation_html,
-            )
-            for position, question in enumerate(quiz.questions, start=1)
-        ],
+        questions=build_questions(quiz),
         files=[RevisionFile(path=path, data=data) for path, data in sorted(source.files.items())],
     )
+
+
+def build_questions(quiz: content.QuizSource) -> list[Question]:
+    """The Question rows a quiz publishes as (also what the test-wise simulation draws from)."""
+    return [
+        Question(
+            position=position,
+            key=question.id,
+            kind=question.kind,
+            prompt_html=question.prompt_html,
+            options=[
+                {
+                    "id": option.id,
+                    "html": option.html,
+                    "correct": option.correct,
+                    "feedback_html": option.feedback_html,
+                }
+                for option in question.options
+            ],
+            explanation_html=question.explanation_html,
+            objectives=list(question.objectives),
+        )
+        for position, question in enumerate(quiz.questions, start=1)
+    ]
 
 
 def _iso(day: date | None) -> str | None:

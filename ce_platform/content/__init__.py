@@ -1,6 +1,7 @@
 """The course format: parse, validate and render course folders (pure Python, no Flask, no DB).
 
-See COURSE_FORMAT.md for the format and `diagnostics` for the table of diagnostic codes.
+See COURSE_FORMAT.md for the format, docs/architecture.md ("Assessment integrity") for the quiz
+objectives lines and answer-cue rules, and `diagnostics` for the table of diagnostic codes.
 """
 
 from .diagnostics import CODES, ERROR, WARNING, Diagnostic, has_errors

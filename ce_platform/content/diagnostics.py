@@ -54,6 +54,8 @@ L001 error    lesson file name is not ``NN-slug.md``
 L002 error    duplicate lesson number
 L003 error    duplicate lesson slug
 L004 error    course has no lessons
+L005 error    lesson's ``objectives`` names a number that is not a course objective
+L006 warning  course objective taught by no lesson (only when some lesson names objectives)
 Q001 error    quiz.md missing
 Q002 error    question has fewer than two options
 Q003 error    question has no correct option
@@ -65,8 +67,20 @@ Q008 error    unexpected content after a question's options (only a ``>`` explan
 Q009 error    quiz has no questions
 Q010 error    questions_per_attempt is larger than the question pool
 Q011 warning  fewer than 6 questions in the pool per CE hour
-Q012 warning  more than one true/false question per CE hour
+Q012 (retired: true/false items now count towards Q022)
 Q013 warning  content before the first question is ignored
+Q014 error    question has no ``objectives:`` line (the first line after its heading)
+Q015 error    malformed ``objectives:`` line (comma-separated 1-based numbers)
+Q016 error    question names an objective number that course.md does not have
+Q017 warning  correct option longer than 1.5 times the distractors' mean length (characters)
+Q018 error    correct option uniquely longest in more than 40 % of single-answer questions
+Q019 warning  option reads "all of the above" or "none of the above"
+Q020 warning  correct option repeats a run of three content words (stop words left out) of the
+              prompt
+Q021 error    pool smaller than 1.5 times questions_per_attempt (twice is better)
+Q022 error    more than 10 % of the pool has fewer than 3 options (true/false included)
+Q023 error    course objective measured by fewer than 2 questions of the pool
+Q024 error    questions_per_attempt smaller than the number of objectives (the draw covers each)
 M001 error    file type not allowed under media/ (png, jpg, jpeg, gif, webp, svg)
 M002 error    unsafe SVG (script, on* handler, javascript:, external reference, entity, ...)
 M003 error    link or image points to a media file that does not exist
@@ -128,6 +142,8 @@ CODES: dict[str, tuple[str, str]] = {
     "L002": (ERROR, "duplicate lesson number"),
     "L003": (ERROR, "duplicate lesson slug"),
     "L004": (ERROR, "no lessons"),
+    "L005": (ERROR, "lesson names an unknown objective"),
+    "L006": (WARNING, "objective taught by no lesson"),
     "Q001": (ERROR, "quiz.md missing"),
     "Q002": (ERROR, "fewer than two options"),
     "Q003": (ERROR, "no correct option"),
@@ -139,8 +155,18 @@ CODES: dict[str, tuple[str, str]] = {
     "Q009": (ERROR, "quiz has no questions"),
     "Q010": (ERROR, "questions_per_attempt larger than the pool"),
     "Q011": (WARNING, "too few questions per CE hour"),
-    "Q012": (WARNING, "too many true/false questions per CE hour"),
     "Q013": (WARNING, "content before the first question ignored"),
+    "Q014": (ERROR, "question names no objectives"),
+    "Q015": (ERROR, "malformed objectives line"),
+    "Q016": (ERROR, "question names an unknown objective"),
+    "Q017": (WARNING, "correct option much longer than the distractors"),
+    "Q018": (ERROR, "correct option is too often the longest"),
+    "Q019": (WARNING, "all/none of the above"),
+    "Q020": (WARNING, "correct option repeats the prompt's wording"),
+    "Q021": (ERROR, "pool too small for questions_per_attempt"),
+    "Q022": (ERROR, "too many questions with fewer than 3 options"),
+    "Q023": (ERROR, "objective measured by fewer than 2 questions"),
+    "Q024": (ERROR, "questions_per_attempt cannot cover every objective"),
     "M001": (ERROR, "media file type not allowed"),
     "M002": (ERROR, "unsafe SVG"),
     "M003": (ERROR, "missing media file"),

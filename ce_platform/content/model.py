@@ -166,6 +166,7 @@ class LessonSource:
     html: str
     toc_html: str
     declared_minutes: int | None = None
+    objectives: list[int] = field(default_factory=list)  # 1-based course objectives it teaches
 
 
 @dataclass
@@ -177,6 +178,7 @@ class OptionSource:
     html: str
     correct: bool
     feedback_html: str = ""
+    text: str = ""  # the Markdown as written, for the answer-cue checks
 
 
 @dataclass
@@ -189,6 +191,9 @@ class QuestionSource:
     prompt_html: str
     options: list[OptionSource]
     explanation_html: str = ""
+    objectives: list[int] = field(default_factory=list)  # 1-based course objectives measured
+    objectives_line: int = 0  # line of the `objectives:` line (0 when it is missing)
+    prompt: str = ""  # the prompt's Markdown as written
 
 
 @dataclass

@@ -52,12 +52,12 @@ COURSE_REQUIRED_KEYS = (
 )
 COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes")
 AUTHOR_KEYS = ("name", "credentials", "disclosure")
-LESSON_KEYS = ("title", "minutes")
+LESSON_KEYS = ("title", "minutes", "objectives")
 MAX_REVIEW_YEARS = 3
 EVOLVING_REVIEW_YEARS = 1  # courses on evolving practice are reviewed within 12 months
 MAX_SLUG_LENGTH = 100  # course slugs, lesson slugs and question ids become URL parts and keys
 QUESTIONS_PER_HOUR = 6
-TRUE_FALSE_PER_HOUR = 1
+MIN_ITEMS_PER_OBJECTIVE = 2  # Q023: pooled items measuring each course objective
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 LESSON_FILE = re.compile(r"^([0-9]+)-([a-z0-9-]+)\.md$")
@@ -117,6 +117,8 @@ class _CourseMeta:
     credits: dict[str, Decimal] | None = None
     accreditations: list[str] | None = None
     objectives: list[str] | None = None
+    objective_lines: list[int] = field(default_factory=list)
+    objectives_complete: bool = False  # every item read, so the numbers mean what authors meant
     authors: list[Author] | None = None
     instructors: list[str] = field(default_factory=list)
     released: date | None = None
@@ -148,6 +150,7 @@ class _CourseParser:
         self.today = today
         self.diags: list[Diagnostic] = []
         self.files: dict[str, bytes] = {}
+        self.lesson_objectives: dict[str, list[tuple[int, int]]] = {}  # file -> (number, line)
 
     def path(self, name: str) -> str:
         """Diagnostic path of a course file: <slug>/<file>."""
@@ -291,6 +294,8 @@ class _CourseParser:
         objectives = fm.string_list("objectives")
         if objectives is not None:
             meta.objectives = [text for text, _line in objectives]
+            meta.objective_lines = [line for _text, line in objectives]
+            meta.objectives_complete = len(objectives) == len(fm.sequence("objectives") or [])
             if fm.sequence("objectives") == []:
                 self.add(
                     COURSE_FILE,
@@ -500,12 +505,16 @@ class _CourseParser:
             return None
         title: str | None = None
         declared: int | None = None
+        objectives: list[tuple[int, int]] = []
         fm = source.front_matter
         if fm is not None:
             fm.check_keys(LESSON_KEYS, ("title",))
             title = fm.string("title")
             if fm.has("minutes"):
                 declared = fm.integer("minutes", minimum=1)
+            if fm.has("objectives"):
+                objectives = list(dict(reversed(fm.integer_list("objectives") or [])).items())
+                self.lesson_objectives[name] = objectives
         check_references(source.body, source.body_first_line, self.path(name), media, self.diags)
         rendered = self.render(name, source.body_first_line, source.body)
         words = count_words(source.body)
@@ -520,12 +529,13 @@ class _CourseParser:
             html=rendered.html,
             toc_html=rendered.toc_html,
             declared_minutes=declared,
+            objectives=sorted(n for n, _line in objectives),
         )
 
     # -- course-level checks -----------------------------------------------------------------
 
     def quiz_warnings(self, parsed: ParsedQuiz, ce_hours: Decimal) -> None:
-        """Warn about a thin pool or too many true/false questions for the CE hours claimed."""
+        """Warn about a thin pool for the CE hours claimed."""
         pool = len(parsed.quiz.questions)
         if pool == 0:
             return
@@ -538,15 +548,69 @@ class _CourseParser:
                 f"the pool has {pool} question(s); {ce_hours} CE hours call for at least "
                 f"{needed} ({QUESTIONS_PER_HOUR} per CE hour)",
             )
-        allowed = math.floor(TRUE_FALSE_PER_HOUR * ce_hours)
-        true_false = parsed.true_false_lines
-        if len(true_false) > allowed:
+
+    def objective_checks(self, meta: _CourseMeta, parsed: ParsedQuiz | None) -> None:
+        """Tie questions and lessons to the course objectives (Q016, Q023, Q024, L005, L006)."""
+        if not meta.objectives or not meta.objectives_complete:
+            return  # C010/F008 come first: numbering against a partial list would mislead
+        count = len(meta.objectives)
+        for name, numbers in sorted(self.lesson_objectives.items()):
+            for number, line in numbers:
+                if number > count:
+                    self.add(
+                        name,
+                        line,
+                        "L005",
+                        f"objective {number} does not exist: course.md lists {count} objective(s)",
+                    )
+        if self.lesson_objectives:
+            taught = {n for numbers in self.lesson_objectives.values() for n, _line in numbers}
+            for number, line in enumerate(meta.objective_lines, start=1):
+                if number not in taught:
+                    self.add(
+                        COURSE_FILE,
+                        line,
+                        "L006",
+                        f"objective {number} is taught by no lesson (no lesson names it in its "
+                        "objectives front matter), so a learner who misses it is sent nowhere",
+                    )
+        if parsed is None or not parsed.quiz.questions:
+            return
+        questions = parsed.quiz.questions
+        measured: dict[int, int] = {}
+        for question in questions:
+            for number in question.objectives:
+                if number > count:
+                    self.add(
+                        QUIZ_FILE,
+                        question.objectives_line,
+                        "Q016",
+                        f'question "{question.id}" names objective {number}, but course.md '
+                        f"lists {count} objective(s)",
+                    )
+                else:
+                    measured[number] = measured.get(number, 0) + 1
+        if any(not question.objectives for question in questions):
+            return  # Q014/Q015 already tell the author what to fix first
+        for number, line in enumerate(meta.objective_lines, start=1):
+            if measured.get(number, 0) < MIN_ITEMS_PER_OBJECTIVE:
+                self.add(
+                    COURSE_FILE,
+                    line,
+                    "Q023",
+                    f"objective {number} is measured by {measured.get(number, 0)} question(s) in "
+                    f"the pool; it needs at least {MIN_ITEMS_PER_OBJECTIVE} (quiz.md "
+                    "objectives lines)",
+                )
+        per_attempt = parsed.quiz.questions_per_attempt
+        if per_attempt < count:
             self.add(
                 QUIZ_FILE,
-                true_false[allowed],
-                "Q012",
-                f"{len(true_false)} true/false questions for {ce_hours} CE hours; "
-                f"use at most {TRUE_FALSE_PER_HOUR} per CE hour",
+                parsed.questions_per_attempt_line,
+                "Q024",
+                f"questions_per_attempt is {per_attempt} but the course has {count} objectives; "
+                "each attempt draws at least one question per objective, so it must be at "
+                f"least {count}",
             )
 
     # -- the whole folder --------------------------------------------------------------------
@@ -637,6 +701,7 @@ class _CourseParser:
                     f"({word_count} words at 150 a minute, {per_attempt} question(s) at 1 minute, "
                     "5 minutes evaluation); they differ by more than 25%",
                 )
+        self.objective_checks(meta, parsed_quiz)
 
         if has_errors(self.diags) or parsed_quiz is None:
             return None

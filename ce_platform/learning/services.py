@@ -542,11 +542,38 @@ def option_token(seed: str, question_key: str, option_id: str) -> str:
     return digest[:12]
 
 
+def _covering_sample(pool: list[Question], count: int, rng: random.Random) -> list[Question]:
+    """Draw `count` items so that every objective the pool measures is measured at least once.
+
+    Objectives are visited in random order; one not yet covered gets a random item among
+    those that measure it; random items fill the rest. The validator (Q023, Q024) makes sure
+    `count` is at least the number of objectives, so the cover always fits.
+    """
+    objectives = sorted({n for question in pool for n in question.objectives})
+    rng.shuffle(objectives)
+    chosen: list[Question] = []
+    covered: set[int] = set()
+    for objective in objectives:
+        if objective in covered or len(chosen) == count:
+            continue
+        candidates = [q for q in pool if objective in q.objectives and q not in chosen]
+        pick = rng.choice(candidates)
+        chosen.append(pick)
+        covered.update(pick.objectives)
+    rest = [q for q in pool if q not in chosen]
+    return chosen + rng.sample(rest, count - len(chosen))
+
+
+def new_seed() -> str:
+    """An unguessable seed for one attempt's draw, stored so the draw can be replayed."""
+    return secrets.token_hex(16)
+
+
 def draw(questions: list[Question], *, seed: str, count: int, shuffle: bool) -> list[dict]:
     """Pick and order an attempt's questions and options; the same seed gives the same draw."""
     rng = random.Random(seed)
     pool = sorted(questions, key=lambda q: q.position)
-    chosen = rng.sample(pool, count) if count < len(pool) else list(pool)
+    chosen = _covering_sample(pool, count, rng) if count < len(pool) else list(pool)
     if shuffle:
         rng.shuffle(chosen)
     else:
@@ -604,7 +631,7 @@ def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
             "contact the CE program office if you need help."
         )
     revision = enrollment.revision
-    seed = secrets.token_hex(16)
+    seed = new_seed()
     number = 1 + max((a.number for a in enrollment.attempts), default=0)
     drawn = draw(
         revision.questions,
@@ -709,17 +736,13 @@ def check_answers(attempt: QuizAttempt, answers: object) -> dict[str, list[str]]
     return answers  # type: ignore[return-value]
 
 
-def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
-    """Grade an attempt exactly once, on the server."""
-    if attempt.submitted_at is not None:
-        raise Conflict("This attempt was already submitted and graded.")
-    answers = check_answers(attempt, answers)
-    enrollment = attempt.enrollment
-    revision = enrollment.revision
-    questions = _questions_by_id(revision)
+def grade_answers(
+    drawn: list[dict], questions: dict[int, Question], answers: dict[str, list[str]]
+) -> tuple[list[dict], int]:
+    """Grade a checked answer sheet against a draw: (per-item results, score in percent)."""
     results = []
     correct_count = 0
-    for item in attempt.drawn:
+    for item in drawn:
         question = questions[item["question_id"]]
         token_to_id = {option["token"]: option["id"] for option in item["options"]}
         chosen_ids = {token_to_id[t] for t in answers[item["key"]]}
@@ -727,8 +750,23 @@ def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
         is_correct = QUESTION_TYPES[question.kind].is_correct(chosen_ids, correct_ids)
         correct_count += is_correct
         results.append({"key": item["key"], "correct": is_correct, "chosen": sorted(chosen_ids)})
-    score = round(100 * correct_count / len(attempt.drawn))
-    passed = score >= revision.passing_score
+    return results, round(100 * correct_count / len(drawn))
+
+
+def is_passing(score: int, passing_score: int) -> bool:
+    """A score passes when it reaches the course's passing score."""
+    return score >= passing_score
+
+
+def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
+    """Grade an attempt exactly once, on the server."""
+    if attempt.submitted_at is not None:
+        raise Conflict("This attempt was already submitted and graded.")
+    answers = check_answers(attempt, answers)
+    enrollment = attempt.enrollment
+    revision = enrollment.revision
+    results, score = grade_answers(attempt.drawn, _questions_by_id(revision), answers)
+    passed = is_passing(score, revision.passing_score)
     # Only one request may move the attempt from open to graded.
     claimed = session.execute(
         update(QuizAttempt)
@@ -770,6 +808,37 @@ def reveal_allowed(attempt: QuizAttempt) -> bool:
         enrollment = attempt.enrollment
         return any(a.passed for a in enrollment.attempts) or attempts_left(enrollment) == 0
     return False
+
+
+@dataclass(frozen=True)
+class MissedObjective:
+    """A course objective a failed attempt missed, with the lessons that teach it."""
+
+    number: int
+    text: str
+    lessons: tuple[Lesson, ...]
+
+
+def missed_objectives(attempt: QuizAttempt) -> list[MissedObjective]:
+    """What a failed attempt tells the learner to review: the objectives of the items they got
+    wrong, never which items or options, so the key stays hidden until the reveal policy allows.
+    """
+    if attempt.submitted_at is None or attempt.passed or not attempt.results:
+        return []
+    revision = attempt.enrollment.revision
+    questions = _questions_by_id(revision)
+    keys = {item["key"]: item["question_id"] for item in attempt.drawn}
+    missed: set[int] = set()
+    for result in attempt.results:
+        if not result["correct"]:
+            missed.update(questions[keys[result["key"]]].objectives)
+    out = []
+    for number in sorted(missed):
+        if not 1 <= number <= len(revision.objectives):
+            continue
+        lessons = tuple(lesson for lesson in revision.lessons if number in lesson.objectives)
+        out.append(MissedObjective(number, revision.objectives[number - 1], lessons))
+    return out
 
 
 def attempt_results(attempt: QuizAttempt) -> list[dict]:

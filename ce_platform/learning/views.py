@@ -259,6 +259,7 @@ def quiz_result(slug: str, attempt_id: int):
         attempt=attempt,
         attempts_left=services.attempts_left(enrollment),
         results=services.attempt_results(attempt) if reveal else None,
+        missed=services.missed_objectives(attempt),
         next_step=next_step(enrollment),
     )
 

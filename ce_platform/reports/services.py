@@ -382,6 +382,7 @@ class ItemStats:
     upper_lower: float | None
     options: list[OptionStats]
     flags: list[str] = field(default_factory=list)
+    objectives: tuple[int, ...] = ()  # course objectives the item measures (newest revision)
 
     @property
     def flag_labels(self) -> list[str]:
@@ -550,9 +551,34 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
                     for option_id, option in options[key].items()
                 ],
                 flags=_flags(drawn, difficulty, r_pb),
+                objectives=tuple(question.objectives),
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ObjectiveItems:
+    """The items that measure one course objective (number None: items naming none)."""
+
+    number: int | None
+    text: str
+    items: tuple[ItemStats, ...]
+
+
+def items_by_objective(objectives: list[str], items: tuple[ItemStats, ...]) -> list[ObjectiveItems]:
+    """Group item statistics under the current revision's objectives, so an instructor sees
+    which objective a weak item undermines; an item measuring two objectives is under both."""
+    groups = [
+        ObjectiveItems(number, text, tuple(item for item in items if number in item.objectives))
+        for number, text in enumerate(objectives, start=1)
+    ]
+    unlinked = tuple(
+        item for item in items if not any(1 <= n <= len(objectives) for n in item.objectives)
+    )
+    if unlinked:
+        groups.append(ObjectiveItems(None, "Questions not linked to a current objective", unlinked))
+    return groups
 
 
 # --- evaluation summary --------------------------------------------------------------------

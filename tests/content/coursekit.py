@@ -63,11 +63,13 @@ QUIZ_MD = """\
 ---
 passing_score: 80
 max_attempts: 3
+questions_per_attempt: 3
 shuffle: true
 reveal: after_pass
 ---
 
 ## first-question
+objectives: 1
 Which option is right?
 
 - [ ] Wrong one
@@ -78,6 +80,7 @@ Which option is right?
 > Because it is right.
 
 ## second-question
+objectives: 2
 Select all that apply.
 
 - [x] Yes
@@ -85,10 +88,30 @@ Select all that apply.
 - [ ] No
 
 ## third-question
+objectives: 1, 2
 Pick the **bold** one.
 
 - [ ] plain
 - [x] **bold**
+- [ ] italic
+
+## fourth-question
+objectives: 1
+Which colour is the sky on a clear day?
+
+- [ ] Green
+- [x] Blue
+- [ ] Red
+- [ ] Grey
+
+## fifth-question
+objectives: 2
+Which number is even?
+
+- [ ] Three
+- [x] Four
+- [ ] Five
+- [ ] Seven
 """
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -49,6 +49,8 @@ def test_valid_course_parses_without_diagnostics(files, parse):
         "first-question",
         "second-question",
         "third-question",
+        "fourth-question",
+        "fifth-question",
     ]
     assert '<img alt="a figure" src="media/figure.png">' in course.overview_html
     assert (

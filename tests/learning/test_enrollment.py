@@ -37,7 +37,10 @@ def test_expired_course_refuses_new_learners(api, learner):
     assert "review date" in error["message"]
 
 
-def test_new_revision_does_not_change_an_enrolled_learners_lessons_or_questions(enrolled):
+def test_new_revision_does_not_change_an_enrolled_learners_lessons_or_questions(
+    enrolled, monkeypatch
+):
+    factories.seed_drawing(monkeypatch, "test-course", "q1")  # a draw of revision 1
     old_first_lesson = enrolled.get("/api/v1/courses/test-course/lessons/lesson-1").get_json()
     files = factories.course_files(lesson_body="Rewritten lesson body.")
     files["quiz.md"] = files["quiz.md"].replace(b"## q1\n", b"## q1-renamed\n")
