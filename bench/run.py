@@ -988,7 +988,7 @@ def in_process(
     for user_id, key in ((s.user_a, "a"), (s.user_b, "b")):
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = f"{user_id}.0"  # id.session generation
             session["_fresh"] = True
         clients[key] = client
     anonymous = app.test_client()

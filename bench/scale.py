@@ -666,7 +666,7 @@ def uncached(app, cache: str, call):
 def signed_in(app, user_id: int):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}.0"  # id.session generation
         session["_fresh"] = True
     return client
 

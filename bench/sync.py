@@ -186,21 +186,19 @@ signer: {name: "Pat Signer, PhD", title: CE Program Director}
 accreditations:
   apa:
     body: American Psychological Association
-    credit_type: CE
     provider_number: null
     statement: >-
       {provider} is approved by the American Psychological Association to sponsor continuing
       education for psychologists. {provider} maintains responsibility for this program.
   ace:
     body: ASWB Approved Continuing Education (ACE)
-    credit_type: clinical
     provider_number: "1234"
     approval_period: {start: 2026-01-01, end: 2028-12-31}
     formats: [asynchronous]
     statement: >-
       {provider}, provider #{provider_number}, is approved as an ACE provider. ACE provider
       approval period: {approval_start} - {approval_end}. Social workers completing this course
-      receive {ce_hours} {credit_type} continuing education credits.
+      receive {credits} {unit}.
 """
 
 
@@ -341,6 +339,7 @@ instructors: [instructor@example.org]
 released: {released.isoformat()}
 review_by: {review_by.isoformat()}
 evolving: {"true" if index % 2 else "false"}
+commercial_support: No commercial support was received for this course.
 ---
 {overview}"""
     quiz = [

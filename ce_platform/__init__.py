@@ -15,6 +15,11 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides everything else (used by tests)."""
     load_dotenv(find_dotenv(usecwd=True), override=False)
     app = Flask(__name__, instance_relative_config=True)
+    from ce_platform.core.jsonbody import UntrustedJSONProvider
+    from ce_platform.core.validation import IdConverter
+
+    app.json = UntrustedJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if config and config.get("TESTING"):
         app.testing = True
     config_module.load(app, config)
@@ -49,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.catalog import views as catalog_views
     from ce_platform.certificates import cli as certificates_cli
     from ce_platform.certificates import views as certificates_views
+    from ce_platform.core import cli as core_cli
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
     from ce_platform.learning import views as learning_views
@@ -72,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     catalog_cli.init_app(app)
     certificates_cli.init_app(app)
     admin_cli.init_app(app)
+    core_cli.init_app(app)
 
     return app
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
@@ -16,9 +18,18 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_MIN_LENGTH": 12,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PASSWORD_RESET_MAX_AGE": 60 * 60,
-    "LOGIN_RATE_LIMIT": "9 per minute",
-    "TOKEN_RATE_LIMIT": "9 per minute",
+    # Guessing passwords (OWASP Authentication Cheat Sheet: throttle per account and per
+    # address). Per address: a whole office behind one NAT signs in through it, so it is
+    # loose and only stops sprays over many accounts. Per account: failed sign-ins on the page
+    # and the token endpoint together; the account waits out the window, then may try again.
+    "LOGIN_RATE_LIMIT": "30 per minute",
+    "TOKEN_RATE_LIMIT": "30 per minute",
+    "ACCOUNT_LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    # Wrong current passwords when changing the password, per account (page and API).
+    "PASSWORD_CHANGE_RATE_LIMIT": "5 per 15 minutes",
     "RESET_RATE_LIMIT": "5 per minute",
+    # PDFs rendered on request (transcripts, issuing and reissuing certificates), per account.
+    "PDF_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "MAIL_SERVER": None,
@@ -43,6 +54,29 @@ DEFAULTS: dict[str, object] = {
 RENAMED = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
 }
+
+
+def base_url_is_local(base_url: str) -> bool:
+    """A certificate printed with a local verification link can never be checked by a board."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_base_url_warning(base_url: str) -> str | None:
+    """Say what to set when certificates would link to this machine, else None."""
+    if not base_url_is_local(base_url):
+        return None
+    return (
+        f"CE_BASE_URL is {base_url}: certificates issued now print a verification link and QR "
+        "code that only this machine can open. Set CE_BASE_URL to the site's public https:// "
+        "address before issuing real certificates."
+    )
 
 
 class ConfigError(SystemExit):

@@ -181,6 +181,7 @@ class ApiClient:
     def __init__(self, client):
         self.client = client
         self.token: str | None = None
+        self.email: str | None = None  # who is signed in
 
     def login(self, email: str = "learner@example.org", password: str = factories.PASSWORD):
         response = self.client.post(
@@ -188,6 +189,7 @@ class ApiClient:
         )
         assert response.status_code == 200, response.get_json()
         self.token = response.get_json()["token"]
+        self.email = email
         return self.token
 
     def _headers(self, headers=None):

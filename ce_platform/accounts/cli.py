@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -18,12 +20,25 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True, help="Full name as printed on certificates.")
 @click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
-@click.option("--password", help="Prompted for (hidden) when not given.")
+@click.option(
+    "--password",
+    help="Visible in the shell history and process list: prefer --password-stdin or the prompt.",
+)
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (never echoed).",
+)
 @click.option("--profession", default="other", show_default=True)
 @click.option("--credentials", default="")
-def create_user(email, full_name, role, password, profession, credentials):
-    """Create an account."""
-    if password is None:
+def create_user(email, full_name, role, password, password_stdin, profession, credentials):
+    """Create an account; the password is prompted for (hidden) unless piped or given."""
+    if password is not None and password_stdin:
+        raise click.UsageError("give either --password or --password-stdin, not both")
+    if password_stdin:
+        password = _password_from_stdin()
+    elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = services.register_user(
@@ -36,11 +51,21 @@ def create_user(email, full_name, role, password, profession, credentials):
             credentials=credentials,
             settings=services.Settings.from_config(current_app.config),
         )
+        services.record_account_created(db.session, user, channel="cli")
     except CEError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(f"created {user.email} ({user.role})")
+
+
+def _password_from_stdin() -> str:
+    """Read one line so that `printf '%s\\n' "$PW" | flask users create ...` works as typed."""
+    line = sys.stdin.readline()
+    password = line.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise click.UsageError("--password-stdin: standard input is empty")
+    return password
 
 
 @users_cli.command("set-role")

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ce_platform.accounts.models import PROFESSIONS, US_STATES
+from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH, PlainText
 
 STATE_CHOICES = [SelectChoice("", "—")] + [SelectChoice(s) for s in US_STATES]
 PROFESSION_CHOICES = [SelectChoice(value, label) for value, label in PROFESSIONS.items()]
@@ -14,20 +15,32 @@ PROFESSION_CHOICES = [SelectChoice(value, label) for value, label in PROFESSIONS
 class ProfileForm(FlaskForm):
     full_name = StringField(
         "Full name (as it should appear on certificates)",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), PlainText(MAX_LENGTHS["full_name"])],
     )
     credentials = StringField(
-        "Credentials (e.g. PhD, LCSW)", validators=[Optional(), Length(max=100)]
+        "Credentials (e.g. PhD, LCSW)",
+        validators=[Optional(), PlainText(MAX_LENGTHS["credentials"])],
     )
     profession = SelectField("Profession", choices=PROFESSION_CHOICES, validators=[DataRequired()])
-    license_number = StringField("License number", validators=[Optional(), Length(max=64)])
+    license_number = StringField(
+        "License number", validators=[Optional(), PlainText(MAX_LENGTHS["license_number"])]
+    )
     license_state = SelectField("License state", choices=STATE_CHOICES, validators=[Optional()])
     submit = SubmitField("Save profile")
 
 
 class RegisterForm(ProfileForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password (at least 12 characters)", validators=[DataRequired()])
+    # No profession is chosen for the learner: a wrong one would be printed on certificates.
+    profession = SelectField(
+        "Profession",
+        choices=[SelectChoice("", "Choose your profession"), *PROFESSION_CHOICES],
+        validators=[DataRequired("Choose your profession.")],
+    )
+    email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_LENGTHS["email"])])
+    password = PasswordField(
+        "Password (at least 12 characters)",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+    )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
@@ -35,14 +48,19 @@ class RegisterForm(ProfileForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_LENGTHS["email"])])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
     submit = SubmitField("Sign in")
 
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password (at least 12 characters)", validators=[DataRequired()])
+    password = PasswordField(
+        "New password (at least 12 characters)",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+    )
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
@@ -55,7 +73,10 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password (at least 12 characters)", validators=[DataRequired()])
+    password = PasswordField(
+        "New password (at least 12 characters)",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+    )
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )

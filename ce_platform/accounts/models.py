@@ -42,8 +42,14 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session cookie; raising it ends every session signed in before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        """Name the session generation with the id, so an older cookie stops matching."""
+        return f"{self.id}.{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ce_platform.accounts import rules
 from ce_platform.accounts.models import PROFESSIONS, US_STATES, ApiToken, User
 from ce_platform.core import audit
 from ce_platform.core.access import ROLES
@@ -38,6 +39,7 @@ class Settings:
 
 def normalize_email(raw: str) -> str:
     """Return the canonical lower-cased address, or raise naming the problem."""
+    raw = rules.clean_text("email", raw)
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
@@ -46,6 +48,7 @@ def normalize_email(raw: str) -> str:
 
 
 def check_password_rules(password: str, settings: Settings) -> None:
+    rules.check_password_text(password)
     if len(password) < settings.password_min_length:
         message = f"Password must be at least {settings.password_min_length} characters."
         raise ValidationError(message, {"password": message})
@@ -62,6 +65,33 @@ def _check_profile_fields(profession: str, license_state: str) -> None:
             "License state must be a two-letter US state or territory code.",
             {"license_state": "two-letter state code"},
         )
+
+
+def registration_problems(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    profession: str,
+    license_state: str = "",
+    settings: Settings = Settings(),
+) -> dict[str, str]:
+    """Every problem of a registration at once, by field, in words that follow the field's
+    label, so a form can show them all in one round."""
+    problems: dict[str, str] = {}
+    try:
+        normalize_email(email)
+    except ValidationError as exc:
+        problems["email"] = exc.details["email"]
+    if len(password) < settings.password_min_length:
+        problems["password"] = f"Use at least {settings.password_min_length} characters."
+    if not full_name.strip():
+        problems["full_name"] = "Enter your name as it should appear on certificates."
+    if profession not in PROFESSIONS:
+        problems["profession"] = "Choose your profession."
+    if license_state.strip() and license_state.strip().upper() not in US_STATES:
+        problems["license_state"] = "Choose a US state or territory."
+    return problems
 
 
 def get_user_by_email(session, email: str) -> User | None:
@@ -83,7 +113,7 @@ def register_user(
 ) -> User:
     """Create an account; a taken email (in any case) is a conflict."""
     email = normalize_email(email)
-    full_name = full_name.strip()
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     check_password_rules(password, settings)
@@ -100,8 +130,8 @@ def register_user(
         password_hash=generate_password_hash(password, method=settings.hash_method),
         full_name=full_name,
         profession=profession,
-        credentials=credentials.strip(),
-        license_number=license_number.strip(),
+        credentials=rules.clean_text("credentials", credentials),
+        license_number=rules.clean_text("license_number", license_number),
         license_state=license_state,
         role=role,
     )
@@ -114,6 +144,8 @@ def authenticate(
     session, email: str, password: str, settings: Settings = Settings()
 ) -> User | None:
     """Return the active user these credentials belong to, else None (same cost either way)."""
+    if len(email) > rules.MAX_LENGTHS["email"] or len(password) > rules.PASSWORD_MAX_LENGTH:
+        return None  # no account has such an email or password; do not spend hashing on it
     user = get_user_by_email(session, email)
     if user is None:
         dummy = _DUMMY_HASH_CACHE.setdefault(
@@ -135,36 +167,142 @@ def update_profile(
     credentials: str = "",
     license_number: str = "",
     license_state: str = "",
+    actor_id: int | None = None,
 ) -> User:
-    full_name = full_name.strip()
+    """Change the printed identity of a user, recording old and new values in the audit log."""
+    full_name = rules.clean_text("full_name", full_name)
     if not full_name:
         raise ValidationError("Full name is required.", {"full_name": "required"})
     license_state = license_state.strip().upper()
     _check_profile_fields(profession, license_state)
-    user.full_name = full_name
-    user.profession = profession
-    user.credentials = credentials.strip()
-    user.license_number = license_number.strip()
-    user.license_state = license_state
+    new = {
+        "full_name": full_name,
+        "credentials": rules.clean_text("credentials", credentials),
+        "profession": profession,
+        "license_number": rules.clean_text("license_number", license_number),
+        "license_state": license_state,
+    }
+    changes = {
+        name: {"from": getattr(user, name), "to": value}
+        for name, value in new.items()
+        if getattr(user, name) != value
+    }
+    for name, value in new.items():
+        setattr(user, name, value)
+    if changes:
+        # Certificates print these fields, so who changed them from what is kept.
+        audit.record(
+            session,
+            "user.profile_changed",
+            actor_id=actor_id if actor_id is not None else user.id,
+            subject_type="user",
+            subject_id=user.id,
+            data=changes,
+        )
     session.flush()
     return user
 
 
-def set_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+def set_password(
+    session,
+    user: User,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
+) -> None:
+    """Replace the password and end every session and API token signed in with the old one.
+
+    `keep_token` is the raw bearer token of the caller who changed it through the API.
+    """
     check_password_rules(new_password, settings)
     user.password_hash = generate_password_hash(new_password, method=settings.hash_method)
     user.password_changed_at = utcnow()
-    session.flush()
+    end_sessions(session, user)
+    revoke_api_tokens(session, user, keep_token=keep_token)
+
+
+def reset_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
+    """Set the password from a reset link, and record that it happened."""
+    set_password(session, user, new_password, settings)
+    audit.record(
+        session, "user.password_reset", actor_id=user.id, subject_type="user", subject_id=user.id
+    )
+
+
+def record_failed_sign_in(session, email: str, *, channel: str) -> None:
+    """Keep a trace of a refused sign-in, against the account when the email names one."""
+    user = get_user_by_email(session, email)
+    audit.record(
+        session,
+        "user.sign_in_failed",
+        actor_id=None,
+        subject_type="user" if user is not None else "email",
+        subject_id=user.id if user is not None else email.strip().lower()[:254],
+        data={"channel": channel},
+    )
+
+
+def record_account_created(session, user: User, *, channel: str) -> None:
+    """Record an account made outside self-registration (the CLI, an administrator)."""
+    audit.record(
+        session,
+        "user.created",
+        actor_id=None,
+        subject_type="user",
+        subject_id=user.id,
+        data={"channel": channel, "email": user.email, "role": user.role},
+    )
 
 
 def change_password(
-    session, user: User, current: str, new_password: str, settings: Settings = Settings()
+    session,
+    user: User,
+    current: str,
+    new_password: str,
+    settings: Settings = Settings(),
+    *,
+    keep_token: str | None = None,
 ) -> None:
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(
             "The current password is not correct.", {"current_password": "incorrect"}
         )
-    set_password(session, user, new_password, settings)
+    set_password(session, user, new_password, settings, keep_token=keep_token)
+
+
+def end_sessions(session, user: User) -> None:
+    """Make every session cookie of the user useless, copies saved earlier included."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def revoke_api_tokens(session, user: User, *, keep_token: str | None = None) -> None:
+    """Revoke every live API token of the user except the raw `keep_token`."""
+    kept = _hash_token(keep_token) if keep_token else None
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        if token.token_hash != kept:
+            token.revoked_at = utcnow()
+    session.flush()
+
+
+def user_for_session(session, session_id: str) -> User | None:
+    """The user a session cookie names, if it is of the user's current generation."""
+    user_id, _, generation = session_id.partition(".")
+    if not (_is_ascii_number(user_id) and _is_ascii_number(generation)):
+        return None  # includes cookies from before session generations existed
+    if int(user_id) > 2**63 - 1:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _is_ascii_number(text: str) -> bool:
+    return 0 < len(text) <= 19 and text.isascii() and text.isdigit()
 
 
 def set_role(session, user: User, role: str, *, actor_id: int | None) -> User:

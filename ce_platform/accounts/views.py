@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -25,21 +23,31 @@ from ce_platform.accounts.forms import (
     ResetRequestForm,
 )
 from ce_platform.accounts.models import User
+from ce_platform.accounts.notices import send_registration_mail
 from ce_platform.core.errors import CEError, Conflict
+from ce_platform.core.limits import (
+    account_sign_in_limit,
+    password_change_limit,
+    sign_in_account,
+    signed_in_account,
+)
 from ce_platform.core.mail import send_mail
+from ce_platform.core.validation import same_site_path
 from ce_platform.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
-REGISTERED_MESSAGE = (
-    "Thank you. Sign in with your email and password to continue. If the address already had "
-    "an account, we have emailed its owner instead."
+# The page signs a new account in, so its answer says so; a taken address gets the same.
+REGISTERED_PAGE_MESSAGE = (
+    "Thank you. If this email was new, your account is ready and you are signed in. If it "
+    "already had an account, we have emailed its owner instead."
 )
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Read the user once per request; a cookie of an ended session generation is nobody."""
+    return services.user_for_session(db.session, session_id)
 
 
 def _settings() -> services.Settings:
@@ -48,10 +56,8 @@ def _settings() -> services.Settings:
 
 def _safe_next(target: str | None) -> str:
     """Only follow a same-site relative path after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+    if same_site_path(target) is not None:
+        return target
     return url_for("catalog.index") if "catalog.index" in current_app.view_functions else "/"
 
 
@@ -74,47 +80,72 @@ def register():
     if current_user.is_authenticated:
         return redirect(_safe_next(None))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            services.register_user(
-                db.session,
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                profession=form.profession.data,
-                credentials=form.credentials.data or "",
-                license_number=form.license_number.data or "",
-                license_state=form.license_state.data or "",
-                settings=_settings(),
-            )
-        except Conflict:
-            # The same answer as a new account, so the page never tells whether an email is
-            # registered; the owner of the address is told by mail instead.
-            db.session.rollback()
-            send_mail(
-                form.email.data.strip(),
-                "Someone tried to create an account with your email",
-                "Someone tried to create a new account with this email address, which already "
-                "has one. If it was you, sign in with your password, or reset it here:\n"
-                f"{current_app.config['BASE_URL']}{url_for('accounts.reset_request')}\n\n"
-                "If it was not you, you can ignore this message.",
-            )
-        except CEError as exc:
-            db.session.rollback()
-            _form_errors(form, exc)
-            return render_template("accounts/register.html", form=form), 400
-        else:
-            db.session.commit()
-        flash(REGISTERED_MESSAGE, "success")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+    if form.is_submitted():
+        valid = form.validate()
+        # The account rules too, so every problem shows in the same round as the form's own.
+        problems = services.registration_problems(
+            email=form.email.data or "",
+            password=form.password.data or "",
+            full_name=form.full_name.data or "",
+            profession=form.profession.data or "",
+            license_state=form.license_state.data or "",
+            settings=_settings(),
+        )
+        for name, message in problems.items():
+            field = getattr(form, name)
+            if not field.errors:
+                field.errors = [*field.errors, message]
+        if valid and not problems:
+            return _register(form)
+        return render_template("accounts/register.html", form=form), 400
+    return render_template("accounts/register.html", form=form)
+
+
+def _register(form: RegisterForm):
+    """Create the account and sign it in; a taken email gets the same answer and its owner a
+    mail, so the page never tells whether an address is registered."""
+    try:
+        user = services.register_user(
+            db.session,
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            profession=form.profession.data,
+            credentials=form.credentials.data or "",
+            license_number=form.license_number.data or "",
+            license_state=form.license_state.data or "",
+            settings=_settings(),
+        )
+    except Conflict:
+        db.session.rollback()
+        send_registration_mail(form.email.data.strip(), existing=True)
+    except CEError as exc:
+        db.session.rollback()
+        _form_errors(form, exc)
+        return render_template("accounts/register.html", form=form), 400
+    else:
+        db.session.commit()
+        send_registration_mail(form.email.data.strip(), existing=False)
+        login_user(user)
+    flash(REGISTERED_PAGE_MESSAGE, "success")
+    return redirect(url_for("catalog.index"))
+
+
+def _failed(response) -> bool:
+    """Only a refused attempt counts: a success answers with a redirect."""
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
+)
+@limiter.shared_limit(
+    account_sign_in_limit,
+    scope="sign-in-account",
+    key_func=sign_in_account,
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed,
 )
 def login():
     form = LoginForm()
@@ -123,6 +154,8 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        services.record_failed_sign_in(db.session, form.email.data, channel="web")
+        db.session.commit()
         # The same words whether or not the email exists.
         flash("Email or password is not correct.", "error")
         return render_template("accounts/login.html", form=form), 401
@@ -131,6 +164,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # A signed cookie cannot be withdrawn one by one: ending the generation is what makes a
+    # copy saved before sign-out useless.
+    if current_user.is_authenticated:
+        services.end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("accounts.login"))
@@ -150,6 +188,7 @@ def profile():
                 credentials=form.credentials.data or "",
                 license_number=form.license_number.data or "",
                 license_state=form.license_state.data or "",
+                actor_id=current_user.id,
             )
         except CEError as exc:
             db.session.rollback()
@@ -163,6 +202,13 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.shared_limit(
+    password_change_limit,
+    scope="password-change",
+    key_func=signed_in_account,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -179,9 +225,22 @@ def change_password():
             _form_errors(form, exc)
         else:
             db.session.commit()
-            flash("Password changed.", "success")
+            login_user(current_user._get_current_object())  # this browser stays signed in
+            flash("Password changed. Every other session and API token is signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    user = current_user._get_current_object()
+    services.end_sessions(db.session, user)
+    services.revoke_api_tokens(db.session, user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, and every API token is revoked.", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -222,7 +281,7 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            services.set_password(db.session, user, form.password.data, _settings())
+            services.reset_password(db.session, user, form.password.data, _settings())
         except CEError as exc:
             db.session.rollback()
             _form_errors(form, exc)

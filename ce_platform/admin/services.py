@@ -24,6 +24,7 @@ from ce_platform.core import audit
 from ce_platform.core.audit import GENESIS, AuditEvent
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import utcnow
+from ce_platform.core.validation import whole_number
 from ce_platform.learning.models import Enrollment
 
 PER_PAGE = 50
@@ -51,12 +52,16 @@ class Page:
         return self.page < self.pages
 
 
+# Far beyond any list here, and small enough for every database's OFFSET.
+MAX_PAGE = 10**9
+
+
 def page_number(raw: str | None) -> int:
     """The page a `?page=` argument asks for; the first when it is absent."""
-    raw = (raw or "").strip() or "1"
-    if not raw.isdigit() or int(raw) < 1:
+    page = whole_number((raw or "").strip() or "1")
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise ValidationError("page must be a whole number from 1.", {"page": "positive integer"})
-    return int(raw)
+    return page
 
 
 def _paginate(session, query: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:

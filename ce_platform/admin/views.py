@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ce_platform.accounts.models import PROFESSIONS
 from ce_platform.admin import services
 from ce_platform.catalog import services as catalog
 from ce_platform.certificates.models import REVOCATION_REASONS
+from ce_platform.config import local_base_url_warning
 from ce_platform.core.access import ROLES, roles_required
 from ce_platform.core.errors import CEError
 from ce_platform.extensions import db
@@ -28,6 +29,12 @@ RETENTION_NOTE = (
 def _admins_only():
     """Every page here is for administrators; the check runs before any view."""
     return None
+
+
+@bp.context_processor
+def _site_warnings() -> dict:
+    """Administrators see at once when certificates would carry a link nobody else can open."""
+    return {"site_warning": local_base_url_warning(current_app.config["BASE_URL"])}
 
 
 def page_arg() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,6 +10,7 @@ from flask import Blueprint, current_app, g, request
 
 from ce_platform.accounts import services as accounts
 from ce_platform.core.errors import AuthenticationRequired, ValidationError
+from ce_platform.core.jsonbody import MalformedJSON, loads_untrusted
 from ce_platform.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -53,8 +53,8 @@ def json_body() -> dict[str, Any]:
         raise ValidationError("Send a JSON body with 'Content-Type: application/json'.")
     raw = request.get_data(cache=True)
     try:
-        data = json.loads(raw or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = loads_untrusted(raw or b"")
+    except MalformedJSON as exc:
         raise ValidationError(f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationError("The JSON body must be an object.")

@@ -7,9 +7,11 @@ from datetime import timedelta
 from flask import current_app
 
 from ce_platform.accounts import services as accounts
+from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
 from ce_platform.api import bearer_token, bp, fields, json_body, token_required
 from ce_platform.api.me import user_json
-from ce_platform.core.errors import AuthenticationRequired
+from ce_platform.core.errors import AuthenticationRequired, Conflict
+from ce_platform.core.limits import account_sign_in_limit, sign_in_account
 from ce_platform.extensions import db, limiter
 
 
@@ -21,25 +23,41 @@ def register():
         required={"email": str, "password": str, "full_name": str, "profession": str},
         optional={"license_number": str, "license_state": str, "credentials": str},
     )
-    user = accounts.register_user(
-        db.session,
-        email=data["email"],
-        password=data["password"],
-        full_name=data["full_name"],
-        profession=data["profession"],
-        credentials=data.get("credentials") or "",
-        license_number=data.get("license_number") or "",
-        license_state=data.get("license_state") or "",
-        settings=accounts.Settings.from_config(current_app.config),
-    )
-    db.session.commit()
-    return {"user": user_json(user)}, 201
+    existing = False
+    try:
+        accounts.register_user(
+            db.session,
+            email=data["email"],
+            password=data["password"],
+            full_name=data["full_name"],
+            profession=data["profession"],
+            credentials=data.get("credentials") or "",
+            license_number=data.get("license_number") or "",
+            license_state=data.get("license_state") or "",
+            settings=accounts.Settings.from_config(current_app.config),
+        )
+    except Conflict:
+        # As on the registration page: the same answer for a taken address, so the API never
+        # tells whether an email is registered; the mail tells the owner what happened.
+        db.session.rollback()
+        existing = True
+    else:
+        db.session.commit()
+    send_registration_mail(data["email"].strip(), existing=existing)
+    return {"message": REGISTERED_MESSAGE}, 202
+
+
+def _failed(response) -> bool:
+    return response.status_code != 200
 
 
 @bp.post("/auth/token")
-@limiter.limit(
-    lambda: current_app.config["TOKEN_RATE_LIMIT"],
-    deduct_when=lambda response: response.status_code != 200,
+@limiter.limit(lambda: current_app.config["TOKEN_RATE_LIMIT"], deduct_when=_failed)
+@limiter.shared_limit(
+    account_sign_in_limit,
+    scope="sign-in-account",
+    key_func=sign_in_account,
+    deduct_when=_failed,
 )
 def create_token():
     data = fields(json_body(), required={"email": str, "password": str})
@@ -50,6 +68,8 @@ def create_token():
         accounts.Settings.from_config(current_app.config),
     )
     if user is None:
+        accounts.record_failed_sign_in(db.session, data["email"], channel="api")
+        db.session.commit()
         raise AuthenticationRequired("Email or password is not correct.")
     ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
     raw, token = accounts.issue_api_token(db.session, user, ttl)

@@ -9,7 +9,7 @@ from flask import current_app, g
 from ce_platform.api import bp, token_required
 from ce_platform.certificates import services
 from ce_platform.certificates.models import Certificate
-from ce_platform.certificates.views import VERIFY_RATE_LIMIT, pdf_response
+from ce_platform.certificates.views import VERIFY_RATE_LIMIT, limit_pdf_rendering, pdf_response
 from ce_platform.core.errors import NotFound
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
@@ -46,6 +46,7 @@ def list_certificates():
 
 @bp.post("/courses/<slug>/certificate")
 @token_required
+@limit_pdf_rendering
 def issue_certificate(slug: str):
     enrollment = learning.require_enrollment_in(db.session, g.api_user, slug)
     certificate, created = services.issue_certificate(

@@ -36,6 +36,8 @@ def course_json(revision: CourseRevision) -> dict:
         "evolving": revision.evolving,
         "objectives": revision.objectives,
         "authors": revision.authors,
+        "commercial_support": revision.commercial_support,
+        "specimen_provider": bool(revision.provider.get("specimen")),
         "accreditations": [
             {"body": a["body"], "statement": a["statement"]} for a in revision.accreditations
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g
+from flask import g, url_for
 
 from ce_platform.api import bp, fields, json_body, token_required
 from ce_platform.catalog import services as catalog
@@ -23,6 +23,11 @@ def enrollment_json(enrollment: Enrollment | services.EnrollmentSummary) -> dict
         "revision": enrollment.revision.number,
         "status": services.status(enrollment, requirements),
         "progress": services.progress_percent(enrollment, requirements),
+        "seat_time": {
+            "floor_minutes": enrollment.revision.seat_time_floor,
+            "active_seconds": services.active_seconds(enrollment),
+            "minutes_needed": services.seat_minutes_needed(enrollment),
+        },
         "enrolled_at": enrollment.enrolled_at.isoformat(),
         "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
         "requirements": [
@@ -42,6 +47,26 @@ def progress_json(progress: LessonProgress) -> dict:
     }
 
 
+def missed_json(attempt: QuizAttempt) -> list[dict]:
+    """The objectives a failed attempt missed, each with links to the lessons that teach it."""
+    slug = attempt.enrollment.course.slug
+    return [
+        {
+            "number": missed.number,
+            "objective": missed.text,
+            "lessons": [
+                {
+                    "slug": lesson.slug,
+                    "title": lesson.title,
+                    "url": url_for("learning.lesson", slug=slug, lesson_slug=lesson.slug),
+                }
+                for lesson in missed.lessons
+            ],
+        }
+        for missed in services.missed_objectives(attempt)
+    ]
+
+
 def attempt_json(attempt: QuizAttempt) -> dict:
     body = {
         "id": attempt.id,
@@ -52,6 +77,8 @@ def attempt_json(attempt: QuizAttempt) -> dict:
     }
     if attempt.submitted_at is not None:
         body.update(score=attempt.score, passed=attempt.passed)
+        if not attempt.passed:
+            body["missed_objectives"] = missed_json(attempt)
         if services.reveal_allowed(attempt):
             body["results"] = services.attempt_results(attempt)
     return body
@@ -93,8 +120,9 @@ def heartbeat(slug: str, lesson_slug: str):
     enrollment = _enrollment(slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    body = {"credited": credited, "minutes_needed": services.seat_minutes_needed(enrollment)}
     db.session.commit()
-    return {"credited": credited}
+    return body
 
 
 @bp.post("/courses/<slug>/quiz/attempts")
@@ -121,6 +149,8 @@ def submit_attempt(attempt_id: int):
     grade = services.submit_attempt(db.session, attempt, data["answers"])
     db.session.commit()
     body = {"score": grade.score, "passed": grade.passed, "attempts_left": grade.attempts_left}
+    if not grade.passed:
+        body["missed_objectives"] = missed_json(attempt)
     if grade.reveal:
         body["results"] = services.attempt_results(attempt)
     return body

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 
 from ce_platform.accounts import services as accounts
 from ce_platform.accounts.models import User
-from ce_platform.api import bp, fields, json_body, token_required
-from ce_platform.extensions import db
+from ce_platform.api import bearer_token, bp, fields, json_body, token_required
+from ce_platform.core.limits import password_change_limit, signed_in_account
+from ce_platform.extensions import db, limiter
 
 PROFILE_FIELDS = ("full_name", "credentials", "profession", "license_number", "license_state")
 
@@ -41,3 +42,26 @@ def update_me():
     accounts.update_profile(db.session, user, **merged)
     db.session.commit()
     return {"user": user_json(user)}
+
+
+@bp.post("/me/password")
+@token_required
+@limiter.shared_limit(
+    password_change_limit,
+    scope="password-change",
+    key_func=signed_in_account,
+    deduct_when=lambda response: response.status_code != 204,
+)
+def change_password():
+    """Change the password; every other session and token ends, the caller's token stays."""
+    data = fields(json_body(), required={"current_password": str, "new_password": str})
+    accounts.change_password(
+        db.session,
+        g.api_user,
+        data["current_password"],
+        data["new_password"],
+        accounts.Settings.from_config(current_app.config),
+        keep_token=bearer_token(),
+    )
+    db.session.commit()
+    return "", 204

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
 from ce_platform.api import bp
 
 STRING = {"type": "string"}
@@ -82,6 +83,9 @@ SCHEMAS: dict[str, dict] = {
                 "enum": ["in_progress", "awaiting_post_test", "awaiting_evaluation", "complete"],
             },
             "progress": INTEGER,
+            "seat_time": obj(
+                {"floor_minutes": INTEGER, "active_seconds": INTEGER, "minutes_needed": INTEGER}
+            ),
             "enrolled_at": DATETIME,
             "completed_at": NULLABLE_DATETIME,
             "requirements": array(ref("Requirement")),
@@ -116,6 +120,15 @@ SCHEMAS: dict[str, dict] = {
             ),
         }
     ),
+    "MissedObjective": obj(
+        {
+            "number": INTEGER,
+            "objective": STRING,
+            "lessons": array(obj({"slug": STRING, "title": STRING, "url": STRING})),
+        },
+        description="A course objective measured by an item the failed attempt got wrong, with "
+        "the lessons that teach it; never the items or the key.",
+    ),
     "Attempt": obj(
         {
             "id": INTEGER,
@@ -125,6 +138,7 @@ SCHEMAS: dict[str, dict] = {
             "questions": array(ref("AttemptQuestion")),
             "score": INTEGER,
             "passed": BOOLEAN,
+            "missed_objectives": array(ref("MissedObjective")),
             "results": array(ref("QuestionResult")),
         },
         required=["id", "number", "started_at", "submitted_at", "questions"],
@@ -158,6 +172,8 @@ SCHEMAS: dict[str, dict] = {
             "revoked_at": {"type": ["string", "null"]},
             "revoked_reason": {"type": ["string", "null"]},
             "superseded_by": {"type": ["string", "null"]},
+            "specimen": BOOLEAN,
+            "notice": {"type": ["string", "null"]},
         }
     ),
 }
@@ -239,25 +255,31 @@ LESSON = ("lesson", {"type": "string", "pattern": "^[a-z0-9-]+$"})
 NUMBER_PARAM = ("number", STRING)
 ATTEMPT_ID = ("id", {"type": "integer", "minimum": 1})
 
+
+def _text(name: str) -> dict:
+    """A profile string with the limit accounts/rules.py enforces (no control characters)."""
+    return {"type": "string", "maxLength": MAX_LENGTHS[name]}
+
+
 REGISTER = obj(
     {
-        "email": STRING,
-        "password": STRING,
-        "full_name": STRING,
+        "email": {**_text("email"), "format": "email"},
+        "password": {"type": "string", "maxLength": PASSWORD_MAX_LENGTH},
+        "full_name": _text("full_name"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
-        "credentials": STRING,
+        "credentials": _text("credentials"),
     },
     required=["email", "password", "full_name", "profession"],
     additionalProperties=False,
 )
 PROFILE = obj(
     {
-        "full_name": STRING,
-        "credentials": STRING,
+        "full_name": _text("full_name"),
+        "credentials": _text("credentials"),
         "profession": STRING,
-        "license_number": STRING,
+        "license_number": _text("license_number"),
         "license_state": STRING,
     },
     required=[],
@@ -269,9 +291,15 @@ def core_paths() -> dict:
     return {
         "/api/v1/auth/register": {
             "post": op(
-                "Create a learner account",
-                {"201": ("Created", obj({"user": ref("User")}))},
-                errors=("409", "429"),
+                "Create a learner account; the answer never tells whether the email was taken",
+                {
+                    "202": (
+                        "Accepted: a new account was created, or the email already had one and "
+                        "its owner was told by mail. The address gets a message either way.",
+                        obj({"message": STRING}),
+                    )
+                },
+                errors=("429",),
                 body=REGISTER,
                 auth=False,
             )
@@ -300,6 +328,17 @@ def core_paths() -> dict:
                 {"200": ("The account", obj({"user": ref("User")}))},
                 body=PROFILE,
             ),
+        },
+        "/api/v1/me/password": {
+            "post": op(
+                "Change the password: every session and API token ends except this token",
+                {"204": ("Changed", None)},
+                errors=("400", "429"),
+                body=obj(
+                    {"current_password": STRING, "new_password": STRING},
+                    additionalProperties=False,
+                ),
+            )
         },
         "/api/v1/courses": {
             "get": op(
@@ -375,8 +414,14 @@ def core_paths() -> dict:
         },
         "/api/v1/courses/{slug}/lessons/{lesson}/heartbeat": {
             "post": op(
-                "Seat-time heartbeat (credits at most 60 s since the previous one)",
-                {"200": ("Seconds credited", obj({"credited": INTEGER}))},
+                "Seat-time heartbeat, sent only while the lesson is visible: credits the time "
+                "since the enrollment's previous heartbeat on any lesson, at most 60 s",
+                {
+                    "200": (
+                        "Seconds credited and active minutes still needed",
+                        obj({"credited": INTEGER, "minutes_needed": INTEGER}),
+                    )
+                },
                 errors=("404", "422"),
                 params=(SLUG, LESSON),
             )
@@ -411,6 +456,7 @@ def core_paths() -> dict:
                                 "score": INTEGER,
                                 "passed": BOOLEAN,
                                 "attempts_left": {"type": ["integer", "null"]},
+                                "missed_objectives": array(ref("MissedObjective")),
                                 "results": array(ref("QuestionResult")),
                             },
                             required=["score", "passed", "attempts_left"],

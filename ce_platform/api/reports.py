@@ -9,7 +9,7 @@ from flask import g, request
 
 from ce_platform.api import bp, token_required
 from ce_platform.api import openapi as doc
-from ce_platform.core.errors import ValidationError
+from ce_platform.core.validation import bounded_int
 from ce_platform.extensions import db
 from ce_platform.reports import services
 from ce_platform.reports.views import export_response
@@ -41,6 +41,8 @@ def roster_row_json(row: services.RosterRow) -> dict:
         "passed": row.passed,
         "status": row.status,
         "seat_seconds": row.seat_seconds,
+        "seat_floor_minutes": row.seat_floor_minutes,
+        "below_seat_floor": row.below_seat_floor,
         "completed_at": _iso(row.completed_at),
         "certificate_number": row.certificate_number,
         "certificate_status": row.certificate_status,
@@ -58,6 +60,7 @@ def item_json(item: services.ItemStats) -> dict:
         "point_biserial": _number(item.point_biserial),
         "upper_lower": _number(item.upper_lower),
         "flags": item.flags,
+        "objectives": list(item.objectives),
         "options": [
             {
                 "id": option.id,
@@ -126,13 +129,7 @@ ROSTER_PAGE_MAX = 1000
 
 
 def _positive_int(name: str, default: int, *, maximum: int = 10**6) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        message = f"{name} must be a whole number from 1 to {maximum}."
-        raise ValidationError(message, {name: f"integer 1-{maximum}"})
-    return int(raw)
+    return bounded_int(request.args.get(name), name, default=default, maximum=maximum)
 
 
 @bp.get("/reports/courses/<slug>/completions.csv")
@@ -154,8 +151,17 @@ def report_ce_broker_csv(slug: str):
 @token_required
 def report_item_analysis(slug: str):
     course = services.managed_course(db.session, g.api_user, slug)
+    items = services.item_analysis(db.session, course)
     return {
-        "questions": [item_json(item) for item in services.item_analysis(db.session, course)],
+        "questions": [item_json(item) for item in items],
+        "objectives": [
+            {
+                "number": group.number,
+                "objective": group.text,
+                "questions": [item.key for item in group.items],
+            }
+            for group in services.items_by_objective(course.current_revision.objectives, items)
+        ],
         "thresholds": {
             "min_responses": services.MIN_RESPONSES,
             "too_easy": services.TOO_EASY,
@@ -197,6 +203,8 @@ _ROSTER_ROW = doc.obj(
             "enum": ["in_progress", "awaiting_post_test", "awaiting_evaluation", "complete"],
         },
         "seat_seconds": doc.INTEGER,
+        "seat_floor_minutes": doc.INTEGER,
+        "below_seat_floor": doc.BOOLEAN,
         "completed_at": doc.NULLABLE_DATETIME,
         "certificate_number": _NULLABLE_STRING,
         "certificate_status": _NULLABLE_STRING,
@@ -213,6 +221,7 @@ _ITEM = doc.obj(
         "point_biserial": _NULLABLE_NUMBER,
         "upper_lower": _NULLABLE_NUMBER,
         "flags": doc.array({"type": "string", "enum": list(services.FLAG_LABELS)}),
+        "objectives": doc.array(doc.INTEGER),
         "options": doc.array(
             doc.obj(
                 {
@@ -347,6 +356,15 @@ def _paths() -> dict:
                         doc.obj(
                             {
                                 "questions": doc.array(_ITEM),
+                                "objectives": doc.array(
+                                    doc.obj(
+                                        {
+                                            "number": {"type": ["integer", "null"]},
+                                            "objective": doc.STRING,
+                                            "questions": doc.array(doc.STRING),
+                                        }
+                                    )
+                                ),
                                 "thresholds": doc.obj(
                                     {
                                         "min_responses": doc.INTEGER,

@@ -226,6 +226,28 @@ def can_edit(session, user, draft: Draft) -> bool:
     return draft.created_by_id == user.id
 
 
+def unsaved_draft(session, user, slug: str) -> Draft:
+    """The course's draft if it has one, else an unsaved copy of its current revision: reading
+    a course's authoring pages stores nothing; the first change creates the draft."""
+    draft, _created = open_draft(session, user, slug, create=False)
+    if draft is not None:
+        return draft
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    revision = course.current_revision
+    now = utcnow()
+    return Draft(  # never added to the session
+        slug=slug,
+        course=course,
+        based_on_revision_id=revision.id,
+        created_at=now,
+        updated_at=revision.published_at or now,
+        files=[
+            DraftFile(path=path, data=data, updated_at=revision.published_at or now)
+            for path, data in sorted(catalog.export_files(revision).items())
+        ],
+    )
+
+
 def open_draft(session, user, slug: str, *, create: bool = True) -> tuple[Draft | None, bool]:
     """The draft of a course the user may edit, made from the current revision on first open.
 
@@ -285,7 +307,7 @@ def _touch(draft: Draft) -> None:
 
 @dataclass
 class CourseRow:
-    """One line of "My courses": a published course and/or a draft, with its draft status."""
+    """One line of "Courses I teach": a published course and/or a draft, with its draft status."""
 
     slug: str
     title: str
@@ -436,6 +458,7 @@ instructors: [{email}]
 released: {released}
 review_by: {review_by}
 evolving: false
+commercial_support: No commercial support was received for this course.
 ---
 ## Overview
 
@@ -453,17 +476,29 @@ NEW_QUIZ_MD = """\
 ---
 passing_score: 75
 max_attempts: 3
+questions_per_attempt: 1
 shuffle: true
 reveal: after_pass
 ---
 
 ## first-question
+objectives: 1
 Replace this prompt with the first post-test question.
 
 - [x] The correct answer
 - [ ] A wrong answer
   > Feedback a learner sees for this option.
 - [ ] Another wrong answer
+
+> The explanation shown once the learner has passed.
+
+## second-question
+objectives: 1
+Every objective needs at least two questions, and the pool twice the questions drawn.
+
+- [ ] One wrong answer
+- [ ] Another wrong one
+- [x] The right answer
 
 > The explanation shown once the learner has passed.
 """
@@ -507,8 +542,9 @@ def create_course_draft(session, user, slug: str, title: str, *, today: date) ->
     """Start a new course as a draft; the slug must be free among courses and drafts."""
     if not is_author(user):
         raise Forbidden("Authoring is for instructors and administrators.")
-    slug = check_slug(slug, "slug")
     title = check_title(title)
+    # A blank slug is the title's: the form suggests it, and a page without script does too.
+    slug = check_slug(slug.strip() or slugify(title)[:MAX_SLUG_LENGTH].strip("-"), "slug")
     taken = session.scalar(select(Course.id).where(Course.slug == slug)) or session.scalar(
         select(Draft.id).where(Draft.slug == slug)
     )
@@ -554,11 +590,14 @@ class FileInfo:
 
 def list_files(session, draft: Draft) -> list[FileInfo]:
     """Paths, kinds and sizes without loading the bytes; lessons in course order."""
-    rows = session.execute(
-        select(DraftFile.path, func.length(DraftFile.data), DraftFile.updated_at)
-        .where(DraftFile.draft_id == draft.id)
-        .order_by(DraftFile.path)
-    ).all()
+    if draft.id is None:  # an unsaved draft (unsaved_draft): its files are in memory
+        rows = [(f.path, len(f.data), f.updated_at) for f in draft.files]
+    else:
+        rows = session.execute(
+            select(DraftFile.path, func.length(DraftFile.data), DraftFile.updated_at)
+            .where(DraftFile.draft_id == draft.id)
+            .order_by(DraftFile.path)
+        ).all()
     files = [FileInfo(path, kind_of(path), int(size or 0), updated) for path, size, updated in rows]
     order = {"course": 0, "lesson": 1, "quiz": 2, "media": 3, "other": 4}
     return sorted(files, key=lambda f: (order[f.kind], _lesson_key(f.path), f.path))

@@ -29,6 +29,7 @@ from ce_platform.core.errors import (
     ValidationError,
     error_body,
 )
+from ce_platform.core.validation import MAX_ID, whole_number
 from ce_platform.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
@@ -53,6 +54,12 @@ def _draft(slug: str) -> Draft:
     if created:
         db.session.commit()
     return draft
+
+
+def _reading(slug: str) -> Draft:
+    """The draft to show, for pages that only read: an unsaved copy of the current revision
+    until the author's first change, so opening a course stores nothing."""
+    return services.unsaved_draft(db.session, _user(), slug)
 
 
 def _media_prefix(slug: str) -> str:
@@ -148,7 +155,7 @@ def new_course():
 
 @bp.get("/courses/<slug>/")
 def overview(slug: str):
-    return _overview(_draft(slug))
+    return _overview(_reading(slug))
 
 
 @bp.post("/courses/<slug>/lessons")
@@ -211,7 +218,7 @@ def upload_media(slug: str):
 @bp.get("/courses/<slug>/media/<path:name>")
 def media(slug: str, name: str):
     """A draft's image, for the preview; only its editors see it."""
-    draft = _draft(slug)
+    draft = _reading(slug)
     path = f"media/{name}"
     if services.path_problem(path) is not None:
         raise NotFound("No such media file.")
@@ -258,7 +265,7 @@ def discard(slug: str):
 
 @bp.get("/courses/<slug>/draft.zip")
 def export_draft(slug: str):
-    draft = _draft(slug)
+    draft = _reading(slug)
     provider = services.preview_provider(db.session, services.course_of_draft(db.session, draft))
     data = zips.course_zip(
         draft.slug, services.draft_files(draft), provider.source_text if provider else None
@@ -268,7 +275,7 @@ def export_draft(slug: str):
 
 @bp.get("/courses/<slug>/r<int:number>.zip")
 def export_revision(slug: str, number: int):
-    draft = _draft(slug)
+    draft = _reading(slug)
     course = services.course_of_draft(db.session, draft)
     revision = services.find_revision(db.session, course, number)
     data = zips.course_zip(
@@ -307,21 +314,33 @@ def _editor(draft: Draft, path: str, markdown: str, *, status: int = 200, error=
 
 @bp.route("/courses/<slug>/edit/<path:path>", methods=["GET", "POST"])
 def edit(slug: str, path: str):
-    draft = _draft(slug)
+    saving = request.method == "POST" and request.form.get("action") == "save"
+    draft = _draft(slug) if saving else _reading(slug)
     if services.file_kind(path) == "media":
         raise ValidationError(f'"{path}" is an image; replace it by uploading a new file.')
     if request.method == "GET":
         draft_file = services.get_file(draft, path)
         return _editor(draft, path, bytes(draft_file.data).decode("utf-8", errors="replace"))
     markdown = request.form.get("markdown", "")
-    if request.form.get("action") == "save":
+    if saving:
         try:
             services.write_text(db.session, draft, path, markdown)
         except CEError as exc:
             db.session.rollback()
             return _editor(draft, path, markdown, status=exc.status, error=exc, saved=False)
+        own = f"{draft.slug}/{path}"
+        result = _preview(draft, path, services.normalize_newlines(markdown))
+        errors = [d for d in result.diagnostics if d.path == own and d.is_error]
         db.session.commit()
-        flash(f"{path} saved in the draft. Publish the course to make it live.", "success")
+        if errors:
+            flash(
+                f"{path} saved in the draft with {len(errors)} error"
+                f"{'' if len(errors) == 1 else 's'}: fix "
+                f"{'it' if len(errors) == 1 else 'them'} before the course can be published.",
+                "error",
+            )
+        else:
+            flash(f"{path} saved in the draft. Publish the course to make it live.", "success")
         return redirect(url_for("authoring.edit", slug=slug, path=path))
     return _editor(draft, path, services.normalize_newlines(markdown), saved=False)
 
@@ -336,7 +355,7 @@ def preview(slug: str):
         path, markdown = data.get("path"), data.get("markdown")
         if not isinstance(path, str) or not isinstance(markdown, str):
             raise ValidationError("path and markdown must be strings.")
-        return _preview(_draft(slug), path, markdown).to_json()
+        return _preview(_reading(slug), path, markdown).to_json()
     except CEError as exc:
         return error_body(exc.status, exc.code, exc.message, exc.details)
 
@@ -368,7 +387,7 @@ def publish(slug: str):
 
 @bp.get("/courses/<slug>/history")
 def history(slug: str):
-    draft = _draft(slug)
+    draft = _reading(slug)
     course = services.course_of_draft(db.session, draft)
     return render_template(
         "authoring/history.html",
@@ -383,14 +402,15 @@ def _version(raw: str | None, name: str) -> str | int | None:
         return None
     if raw == "draft":
         return raw
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
+    number = whole_number(raw)
+    if number is not None and 0 < number <= MAX_ID:
+        return number
     raise ValidationError(f"'{name}' must be a revision number or 'draft'.", {name: "invalid"})
 
 
 @bp.get("/courses/<slug>/diff")
 def diff(slug: str):
-    draft = _draft(slug)
+    draft = _reading(slug)
     course = services.course_of_draft(db.session, draft)
     if course is None or course.current_revision is None:
         raise NotFound("This course has no published revision to compare with yet.")

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ce_platform import content
+from ce_platform.accounts.models import User
 from ce_platform.catalog import services
 from ce_platform.extensions import db
 
@@ -37,22 +38,48 @@ def validate(path: Path):
         raise SystemExit(1)
 
 
+def _kept_message(slug: str, revision) -> str:
+    """One line: which revision sync left in place, why, and the two ways out."""
+    if revision.published_on_the_web:
+        publisher = db.session.get(User, revision.published_by_id)
+        who = publisher.email if publisher is not None else f"user #{revision.published_by_id}"
+        why = (
+            f"revision {revision.number} was published on the web by {who} on "
+            f"{revision.published_at:%Y-%m-%d %H:%M} UTC, after the last sync"
+        )
+    else:
+        why = f"revision {revision.number} differs from the folder, unchanged since the last sync"
+    return (
+        f"{slug}: left alone: {why}; keep it with `flask courses export {slug} DEST`, "
+        "or publish the folder over it with `flask courses sync --force`"
+    )
+
+
 @courses_cli.command("sync")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_ROOT)
-def sync(path: Path):
-    """Import every valid course in PATH, each in its own transaction; broken ones are rejected."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish every changed folder, even over revisions published on the web.",
+)
+def sync(path: Path, force: bool):
+    """Import every course in PATH that changed since the last sync, each in its own
+    transaction; broken ones are rejected, and web edits are left alone unless --force."""
     provider, provider_diags = content.load_provider(path / services.PROVIDER_FILE)
     _print_diagnostics(provider_diags)
     folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     if provider is None or content.has_errors(provider_diags):
-        for folder in folders:
-            click.echo(f"{folder.name}: rejected (provider.yml has errors)")
+        # Still report what is wrong in each course, so one run shows every problem.
+        _provider, results, _diags = content.load_courses(path)
+        for slug, _source, diagnostics in results:
+            _print_diagnostics(diagnostics)
+            click.echo(f"{slug}: rejected (provider.yml has errors)")
         raise SystemExit(1)
     rejected = 0
     for folder in folders:
         try:
-            outcome = services.publish_course(
-                db.session, folder.name, content.read_course_folder(folder), provider
+            outcome = services.sync_course(
+                db.session, folder.name, content.read_course_folder(folder), provider, force=force
             )
         except Exception as exc:  # one broken course must not stop the others
             db.session.rollback()
@@ -65,8 +92,13 @@ def sync(path: Path):
             rejected += 1
             click.echo(f"{folder.name}: rejected")
             continue
+        message = (
+            _kept_message(folder.name, outcome.revision)
+            if outcome.status == "kept"
+            else f"{folder.name}: {outcome.status} (revision {outcome.revision.number})"
+        )
         db.session.commit()
-        click.echo(f"{folder.name}: {outcome.status} (revision {outcome.revision.number})")
+        click.echo(message)
     if rejected:
         raise SystemExit(1)
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ce_platform import content
 from ce_platform.core.models import Base, UTCDateTime, utcnow
 
 
@@ -31,6 +32,9 @@ class Course(Base):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_revisions.id", use_alter=True)
     )
+    # The revision hash of the course folder (and provider.yml) as `flask courses sync` last
+    # read it: sync publishes a folder only when it changed since then.
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
 
     current_revision: Mapped[CourseRevision | None] = relationship(
         foreign_keys=[current_revision_id], post_update=True
@@ -86,6 +90,8 @@ class CourseRevision(Base):
     review_by: Mapped[date] = mapped_column(Date, index=True)
     evolving: Mapped[bool] = mapped_column(Boolean)
     min_minutes: Mapped[int] = mapped_column(Integer)
+    # course.md's commercial-support statement ("No commercial support was received ...").
+    commercial_support: Mapped[str] = mapped_column(Text, server_default="")
     overview_html: Mapped[str] = mapped_column(Text)
     overview_toc_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
@@ -117,6 +123,16 @@ class CourseRevision(Base):
         return day <= self.review_by
 
     @property
+    def seat_time_floor(self) -> int:
+        """Active minutes the completion gate requires: half the credited minutes, or more."""
+        return content.seat_time_floor(self.ce_hours, self.min_minutes)
+
+    @property
+    def published_on_the_web(self) -> bool:
+        """Whether a person published this revision (authoring pages or API), not a sync."""
+        return self.published_by_id is not None
+
+    @property
     def total_minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
 
@@ -138,6 +154,8 @@ class Lesson(Base):
     toc_html: Mapped[str] = mapped_column(Text)
     minutes: Mapped[int] = mapped_column(Integer)
     word_count: Mapped[int] = mapped_column(Integer)
+    # 1-based numbers of the revision's objectives this lesson teaches (its front matter)
+    objectives: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     revision: Mapped[CourseRevision] = relationship(back_populates="lessons")
 
@@ -156,6 +174,8 @@ class Question(Base):
     prompt_html: Mapped[str] = mapped_column(Text)
     options: Mapped[list] = mapped_column(JSON)  # [{id, html, correct, feedback_html}]
     explanation_html: Mapped[str] = mapped_column(Text)
+    # 1-based numbers of the revision's objectives this item measures (its objectives line)
+    objectives: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     revision: Mapped[CourseRevision] = relationship(back_populates="questions")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ce_platform import content
@@ -29,7 +29,8 @@ PROVIDER_FILE = "provider.yml"
 
 @dataclass
 class SyncOutcome:
-    """What publishing one course folder did: created | updated | unchanged | rejected."""
+    """What publishing one course folder did: created | updated | unchanged | rejected, or
+    kept (sync left a revision published on the web in place)."""
 
     slug: str
     status: str
@@ -169,6 +170,40 @@ def publish_course(
     return SyncOutcome(slug, status, revision, diagnostics)
 
 
+def sync_course(
+    session,
+    slug: str,
+    files: Mapping[str, bytes],
+    provider: content.Provider,
+    *,
+    force: bool = False,
+) -> SyncOutcome:
+    """Publish a course folder for `flask courses sync`, only when the folder changed since it
+    was last synced, and never over a revision published on the web (unless `force`).
+
+    The folder's hash as last synced is kept on the course, so an unchanged folder is told
+    apart from an instructor's newer work: the README's run command never undoes it.
+    """
+    folder_hash = revision_hash(content.compute_content_hash(files), provider)
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    current = course.current_revision if course is not None else None
+    if current is not None and not force:
+        if folder_hash == current.content_hash:
+            course.synced_hash = folder_hash
+            session.flush()
+            return SyncOutcome(slug, "unchanged", current)
+        web_edit_since_sync = (
+            current.published_on_the_web and current.content_hash != course.synced_hash
+        )
+        if course.synced_hash == folder_hash or web_edit_since_sync:
+            return SyncOutcome(slug, "kept", current)
+    outcome = publish_course(session, slug, files, provider)
+    if outcome.revision is not None:
+        outcome.revision.course.synced_hash = folder_hash
+        session.flush()
+    return outcome
+
+
 def _build_revision(
     course: Course,
     number: int,
@@ -185,12 +220,15 @@ def _build_revision(
                 "key": key,
                 "body": accreditation.body,
                 "provider_number": accreditation.provider_number,
-                "credit_type": accreditation.credit_type,
+                "unit": accreditation.unit,
+                "professions": list(accreditation.professions),
                 "approval_start": _iso(accreditation.approval_start),
                 "approval_end": _iso(accreditation.approval_end),
                 "formats": list(accreditation.formats),
                 "commensurate": accreditation.commensurate,
-                "statement": accreditation.render_statement(provider.name, source.ce_hours),
+                "statement": accreditation.render_statement(
+                    provider.name, source.ce_hours, source.credits
+                ),
             }
         )
     quiz = source.quiz
@@ -216,6 +254,7 @@ def _build_revision(
             "name": provider.name,
             "address": provider.address,
             "signer": {"name": provider.signer.name, "title": provider.signer.title},
+            "specimen": provider.specimen,
         },
         accreditations=accreditations,
         provider_source=provider.source_text,
@@ -223,6 +262,7 @@ def _build_revision(
         review_by=source.review_by,
         evolving=source.evolving,
         min_minutes=source.min_minutes,
+        commercial_support=source.commercial_support,
         overview_html=source.overview_html,
         overview_toc_html=source.overview_toc_html,
         word_count=source.word_count,
@@ -242,30 +282,37 @@ def _build_revision(
                 toc_html=lesson.toc_html,
                 minutes=lesson.minutes,
                 word_count=lesson.word_count,
+                objectives=list(lesson.objectives),
             )
             for position, lesson in enumerate(source.lessons, start=1)
         ],
-        questions=[
-            Question(
-                position=position,
-                key=question.id,
-                kind=question.kind,
-                prompt_html=question.prompt_html,
-                options=[
-                    {
-                        "id": option.id,
-                        "html": option.html,
-                        "correct": option.correct,
-                        "feedback_html": option.feedback_html,
-                    }
-                    for option in question.options
-                ],
-                explanation_html=question.explanation_html,
-            )
-            for position, question in enumerate(quiz.questions, start=1)
-        ],
+        questions=build_questions(quiz),
         files=[RevisionFile(path=path, data=data) for path, data in sorted(source.files.items())],
     )
+
+
+def build_questions(quiz: content.QuizSource) -> list[Question]:
+    """The Question rows a quiz publishes as (also what the test-wise simulation draws from)."""
+    return [
+        Question(
+            position=position,
+            key=question.id,
+            kind=question.kind,
+            prompt_html=question.prompt_html,
+            options=[
+                {
+                    "id": option.id,
+                    "html": option.html,
+                    "correct": option.correct,
+                    "feedback_html": option.feedback_html,
+                }
+                for option in question.options
+            ],
+            explanation_html=question.explanation_html,
+            objectives=list(question.objectives),
+        )
+        for position, question in enumerate(quiz.questions, start=1)
+    ]
 
 
 def _iso(day: date | None) -> str | None:
@@ -277,6 +324,18 @@ def export_files(revision: CourseRevision) -> dict[str, bytes]:
     return {f.path: f.data for f in revision.files}
 
 
+SEARCH_MAX_WORDS = 8
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a catalog search, lower-cased, without repeats, at most SEARCH_MAX_WORDS."""
+    words: list[str] = []
+    for word in (text or "").lower().split():
+        if word not in words:
+            words.append(word[:50])
+    return words[:SEARCH_MAX_WORDS]
+
+
 def catalog(
     session,
     *,
@@ -284,8 +343,10 @@ def catalog(
     category: str | None = None,
     level: str | None = None,
     max_hours: Decimal | None = None,
+    text: str | None = None,
 ) -> list[CourseRevision]:
-    """Current revisions open to new learners, filtered, ordered by title."""
+    """Current revisions open to new learners, filtered, ordered by title. `text` keeps the
+    courses whose title, summary or objectives contain every one of its words."""
     query = (
         select(CourseRevision)
         .join(Course, Course.current_revision_id == CourseRevision.id)
@@ -310,6 +371,17 @@ def catalog(
         query = query.where(CourseRevision.level == level)
     if max_hours is not None:
         query = query.where(CourseRevision.ce_hours <= max_hours)
+    for word in search_words(text):
+        # A LIKE over the current revisions only (one per course, a few hundred at most);
+        # a full-text index earns its place when the catalog is much larger.
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                CourseRevision.title.ilike(pattern, escape="\\"),
+                CourseRevision.summary.ilike(pattern, escape="\\"),
+                cast(CourseRevision.objectives, Text).ilike(pattern, escape="\\"),
+            )
+        )
     revisions = list(session.scalars(query))
     if category:
         revisions = [r for r in revisions if Decimal(r.credits.get(category, "0")) > 0]

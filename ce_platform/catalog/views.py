@@ -8,12 +8,23 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, current_app, make_response, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 
 from ce_platform import content
 from ce_platform.catalog import services
+from ce_platform.catalog.models import Course
 from ce_platform.core.cache import app_cache
+from ce_platform.core.errors import COURSE_ERROR_LINKS
 from ce_platform.extensions import db
 
 bp = Blueprint("catalog", __name__)
@@ -24,6 +35,9 @@ HOURS_CHOICES = ("0.5", "1", "1.5", "2", "3")
 # so the catalog never imports them. A hook may replace "revision" (a learner's pinned one)
 # and add rendered HTML to "course_panels".
 COURSE_PAGE_HOOKS: list[Callable] = []
+# Features built on the catalog label the signed-in visitor's courses on the catalog cards:
+# each takes the course ids shown and returns {course id: badge} ("Enrolled", "Completed"...).
+CATALOG_BADGE_HOOKS: list[Callable[[list[int]], dict[int, str]]] = []
 MEDIA_TYPES = {"svg": "image/svg+xml", "webp": "image/webp"}
 
 
@@ -33,6 +47,17 @@ def _max_hours(raw: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return hours if hours is not None and hours.is_finite() else None
+
+
+def _course_error_link(slug: str) -> tuple[str, str] | None:
+    """Back to the course an error page is about, when it exists."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or course.current_revision is None:
+        return None
+    return f"Back to {course.current_revision.title}", url_for("catalog.course", slug=slug)
+
+
+COURSE_ERROR_LINKS.append(_course_error_link)
 
 
 @bp.get("/")
@@ -61,6 +86,8 @@ def _filters() -> dict[str, str | None]:
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
         "hours": request.args.get("hours") or None,
+        # Normalised, so "Ketamine  risk" and "ketamine risk" share one cached page.
+        "q": " ".join(services.search_words(request.args.get("q", "")[:200])) or None,
     }
     if filters["category"] not in (None, *content.CREDIT_CATEGORIES):
         filters["category"] = None
@@ -78,10 +105,16 @@ def _render_index(filters: dict[str, str | None]) -> str:
         category=filters["category"],
         level=filters["level"],
         max_hours=_max_hours(filters["hours"]),
+        text=filters["q"],
     )
+    badges: dict[int, str] = {}
+    if current_user.is_authenticated:
+        for hook in CATALOG_BADGE_HOOKS:
+            badges.update(hook([r.course_id for r in revisions]))
     return render_template(
         "catalog/index.html",
         revisions=revisions,
+        badges=badges,
         filters=filters,
         categories=content.CREDIT_CATEGORIES,
         levels=content.LEVELS,

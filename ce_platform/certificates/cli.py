@@ -16,11 +16,22 @@ certificates_cli = AppGroup("certificates", help="Manage issued certificates.")
 @certificates_cli.command("revoke")
 @click.argument("number")
 @click.option("--reason", required=True, type=click.Choice(list(REVOCATION_REASONS)))
-@click.option("--note", default="", help="Free text kept with the revocation record.")
-def revoke(number: str, reason: str, note: str):
+@click.option(
+    "--note", required=True, help="What happened (kept in the audit log, never shown publicly)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def revoke(number: str, reason: str, note: str, yes: bool):
     """Revoke certificate NUMBER; it will verify as revoked, never as missing."""
     try:
         certificate = services.find_certificate(db.session, number)
+        if not yes:
+            participant = certificate.snapshot["participant"]["display_name"]
+            click.confirm(
+                f"Revoke {certificate.number} ({participant}, "
+                f"{certificate.snapshot['course']['title']}) as "
+                f'"{REVOCATION_REASONS[reason]}"? This cannot be undone',
+                abort=True,
+            )
         services.revoke(db.session, certificate, actor_id=None, reason=reason, note=note)
     except CEError as exc:
         db.session.rollback()

@@ -31,6 +31,15 @@ REVOCATION_REASONS = {
     "learner_request": "At the learner's request",
     "other": "Other",
 }
+# What the public verification page, the verify API and the learner's pages say: a neutral
+# category, never an accusation (the note and the exact reason stay with administrators).
+PUBLIC_REVOCATION_LABELS = {
+    "issued_in_error": "Issued in error",
+    "requirements_not_met": "Course requirements not met",
+    "academic_misconduct": "Course requirements not met",
+    "learner_request": "Withdrawn at the learner's request",
+    "other": "Revoked by the provider",
+}
 
 
 class Certificate(Base):
@@ -76,3 +85,8 @@ class Certificate(Base):
     @property
     def revoked_reason_label(self) -> str:
         return REVOCATION_REASONS.get(self.revoked_reason or "", self.revoked_reason or "")
+
+    @property
+    def revoked_reason_public(self) -> str:
+        """The neutral category shown to the public and the learner."""
+        return PUBLIC_REVOCATION_LABELS.get(self.revoked_reason or "", "Revoked by the provider")

@@ -23,6 +23,8 @@ import weasyprint
 from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from ce_platform.certificates import SPECIMEN_NOTICE
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "certificates/certificate.html"
@@ -136,6 +138,7 @@ def certificate_context(snapshot: dict) -> dict:
     provider = snapshot["provider"]
     completed = date.fromisoformat(snapshot["completion_date"])
     issued_at = snapshot.get("issued_at") or ""
+    accreditations = snapshot.get("accreditations") or []
     return {
         "snapshot": snapshot,
         "participant": participant,
@@ -144,12 +147,19 @@ def certificate_context(snapshot: dict) -> dict:
         "signer": provider.get("signer") or {},
         "participant_details": _participant_details(participant),
         "completion_date_iso": completed.isoformat(),
-        "completion_date_text": f"{_MONTHS[completed.month - 1]} {completed.day}, {completed.year}",
+        "completion_date_text": _long_date(snapshot["completion_date"]),
         "issued_at_iso": issued_at,
-        "hours_text": _hours_text(course),
+        "hours_text": _hours_text(course, snapshot.get("credit_unit") or "CE hours"),
+        "hours_parts": _hours_text(course, snapshot.get("credit_unit") or "CE hours").split(
+            " — ", 1
+        ),
         "level_text": (course.get("level") or "").capitalize(),
+        "released_text": _long_date(course["released"]) if course.get("released") else "",
         "authors_text": "; ".join(_with_credentials(a) for a in course.get("authors") or []),
-        "statements": [a["statement"] for a in snapshot.get("accreditations") or []],
+        "lead_statement": next((a["statement"] for a in accreditations if a.get("lead")), ""),
+        "statements": [a["statement"] for a in accreditations if not a.get("lead")],
+        "specimen": bool(provider.get("specimen")),
+        "specimen_text": SPECIMEN_NOTICE if provider.get("specimen") else "",
         "commensurate_text": (
             COMMENSURATE_STATEMENT if snapshot.get("commensurate_statement") else ""
         ),
@@ -186,9 +196,18 @@ def _participant_details(participant: dict) -> list[str]:
     return details
 
 
-def _hours_text(course: dict) -> str:
-    """'1.5 CE hours — 1.0 general, 0.5 ethics'; just the total when there is no breakdown."""
-    total = f"{course['ce_hours']} CE hours"
+def _long_date(iso: str) -> str:
+    """'November 21, 2026', the way boards read dates."""
+    day = date.fromisoformat(iso)
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _hours_text(course: dict, unit: str) -> str:
+    """'1.5 contact hours — 1.0 general, 0.5 ethics'; just the total when there is no breakdown.
+
+    The unit is that of the learner's own board, whose statement the certificate leads with.
+    """
+    total = f"{course['ce_hours']} {unit}"
     breakdown = ", ".join(
         f"{credit['hours']} {credit['category']}" for credit in course.get("credits") or []
     )

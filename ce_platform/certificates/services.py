@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,8 +14,9 @@ from sqlalchemy import select
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course
-from ce_platform.certificates import numbers
+from ce_platform.certificates import SPECIMEN_NOTICE, numbers
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
+from ce_platform.config import local_base_url_warning
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import insert_once, utcnow
@@ -41,8 +42,32 @@ def current_certificate(session, enrollment: Enrollment) -> Certificate | None:
     )
 
 
+def certificate_numbers(
+    session, enrollment_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None, str | None]]:
+    """Each enrollment's course slug and current certificate number and status (None, None
+    before issuing)."""
+    rows = session.execute(
+        select(Enrollment.id, Course.slug, Certificate.number, Certificate.status)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(
+            Certificate,
+            (Certificate.enrollment_id == Enrollment.id) & (Certificate.status != "superseded"),
+        )
+        .where(Enrollment.id.in_(list(enrollment_ids)))
+    )
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
 def verification_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
+
+
+def _warn_if_local_link(number: str, base_url: str) -> None:
+    """Tell the operator at once: the printed link and QR code are frozen into the PDF."""
+    warning = local_base_url_warning(base_url)
+    if warning:
+        log.warning("certificate %s: %s", number, warning)
 
 
 def participant_fields(user: User) -> dict:
@@ -74,21 +99,56 @@ def applicable_accreditations(revision, completion_date: date) -> tuple[list[dic
                 {"key": accreditation["key"], "body": accreditation["body"], "reason": reason}
             )
         else:
-            printed.append(
-                {
-                    key: accreditation.get(key)
-                    for key in (
-                        "key",
-                        "body",
-                        "provider_number",
-                        "approval_start",
-                        "approval_end",
-                        "commensurate",
-                        "statement",
-                    )
-                }
-            )
+            entry = {
+                key: accreditation.get(key)
+                for key in (
+                    "key",
+                    "body",
+                    "provider_number",
+                    "approval_start",
+                    "approval_end",
+                    "commensurate",
+                    "statement",
+                )
+            }
+            entry["unit"] = board_unit(accreditation)
+            entry["professions"] = list(board_professions(accreditation))
+            printed.append(entry)
     return printed, omitted
+
+
+def board_unit(accreditation: dict) -> str:
+    """The board's credit unit; revisions published before units were stored use the default."""
+    from ce_platform.content.model import BOARD_DEFAULTS, DEFAULT_UNIT
+
+    return (
+        accreditation.get("unit") or BOARD_DEFAULTS.get(accreditation["key"], ((), DEFAULT_UNIT))[1]
+    )
+
+
+def board_professions(accreditation: dict) -> tuple[str, ...]:
+    """Whose board this accreditation is, from the revision or the well-known key."""
+    from ce_platform.content.model import BOARD_DEFAULTS
+
+    if accreditation.get("professions") is not None:
+        return tuple(accreditation["professions"])
+    return BOARD_DEFAULTS.get(accreditation["key"], ((), ""))[0]
+
+
+def lead_with_learners_board(printed: list[dict], profession: str | None) -> tuple[list[dict], str]:
+    """Put the statement of the learner's own board first; (statements, its credit unit).
+
+    A learner whose profession no printed accreditation serves gets the statements in course
+    order and credit in CE hours.
+    """
+    from ce_platform.content.model import DEFAULT_UNIT
+
+    statements = [{**entry, "lead": False} for entry in printed]
+    for index, entry in enumerate(statements):
+        if profession and profession in (entry.get("professions") or ()):
+            lead = {**entry, "lead": True}
+            return [lead, *statements[:index], *statements[index + 1 :]], lead["unit"]
+    return statements, DEFAULT_UNIT
 
 
 def build_snapshot(enrollment: Enrollment, number: str, *, base_url: str) -> tuple[dict, list]:
@@ -96,6 +156,7 @@ def build_snapshot(enrollment: Enrollment, number: str, *, base_url: str) -> tup
     revision = enrollment.revision
     completion_date = (enrollment.completed_at or utcnow()).date()
     printed, omitted = applicable_accreditations(revision, completion_date)
+    printed, credit_unit = lead_with_learners_board(printed, enrollment.user.profession)
     snapshot = {
         "number": number,
         "issued_at": utcnow().replace(microsecond=0).isoformat(),
@@ -105,6 +166,7 @@ def build_snapshot(enrollment: Enrollment, number: str, *, base_url: str) -> tup
             "slug": enrollment.course.slug,
             "title": revision.title,
             "revision": revision.number,
+            "released": revision.released.isoformat(),
             "content_hash": revision.content_hash,
             "level": revision.level,
             "format": revision.format_wording,
@@ -116,9 +178,11 @@ def build_snapshot(enrollment: Enrollment, number: str, *, base_url: str) -> tup
             "authors": [
                 {"name": a["name"], "credentials": a["credentials"]} for a in revision.authors
             ],
+            "commercial_support": revision.commercial_support,
         },
-        "provider": revision.provider,
+        "provider": {**revision.provider, "specimen": bool(revision.provider.get("specimen"))},
         "accreditations": printed,
+        "credit_unit": credit_unit,
         "commensurate_statement": any(a.get("commensurate") for a in printed),
         "verification_url": verification_url(base_url, number),
     }
@@ -174,6 +238,7 @@ def issue_certificate(
     )
     if not created:
         return certificate, False
+    _warn_if_local_link(certificate.number, base_url)
     for item in omitted:
         log.warning(
             "certificate %s: %s statement left off (%s)",
@@ -198,6 +263,19 @@ def issue_certificate(
         data={"enrollment": enrollment.id, "sha256": certificate.sha256},
     )
     return certificate, True
+
+
+def revoked_certificates(session, enrollment_ids: list[int]) -> list[Certificate]:
+    """The revoked certificates of these enrollments, in one query (for the dashboard)."""
+    if not enrollment_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Certificate).where(
+                Certificate.enrollment_id.in_(enrollment_ids), Certificate.status == "revoked"
+            )
+        )
+    )
 
 
 def find_certificate(session, number: str) -> Certificate:
@@ -248,19 +326,33 @@ def can_download(session, user: User | None, certificate: Certificate | Certific
     return catalog.can_manage(session, user, session.get(Course, certificate.course_id))
 
 
+REVOCATION_NOTE_MAX = 2000
+
+
 def revoke(
-    session, certificate: Certificate, *, actor_id: int | None, reason: str, note: str = ""
+    session, certificate: Certificate, *, actor_id: int | None, reason: str, note: str
 ) -> Certificate:
+    """Revoke with a reason category (public) and a note (audit only); both are required."""
     if reason not in REVOCATION_REASONS:
         raise ValidationError(
-            f"Reason must be one of: {', '.join(REVOCATION_REASONS)}.", {"reason": "unknown"}
+            f"Choose a reason: one of {', '.join(REVOCATION_REASONS)}.", {"reason": "unknown"}
+        )
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(
+            "Write a note for the record: what happened and who asked for the revocation.",
+            {"note": "required"},
+        )
+    if len(note) > REVOCATION_NOTE_MAX:
+        raise ValidationError(
+            f"The note may be at most {REVOCATION_NOTE_MAX} characters.", {"note": "too_long"}
         )
     if certificate.status != "valid":
         raise Conflict(f"Certificate {certificate.number} is already {certificate.status}.")
     certificate.status = "revoked"
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
-    certificate.revoked_note = note.strip() or None
+    certificate.revoked_note = note
     certificate.revoked_by_id = actor_id
     audit.record(
         session,
@@ -268,7 +360,7 @@ def revoke(
         actor_id=actor_id,
         subject_type="certificate",
         subject_id=certificate.number,
-        data={"reason": reason, "note": note.strip()},
+        data={"reason": reason, "note": note},
     )
     session.flush()
     return certificate
@@ -297,8 +389,15 @@ def reissue(
             "details in your profile first."
         )
     number = numbers.new_number()
+    statements = certificate.snapshot["accreditations"]
+    if all("professions" in entry for entry in statements):  # older snapshots keep their order
+        statements, credit_unit = lead_with_learners_board(statements, certificate.user.profession)
+        board = {"accreditations": statements, "credit_unit": credit_unit}
+    else:
+        board = {}
     snapshot = {
         **certificate.snapshot,
+        **board,
         "number": number,
         "issued_at": utcnow().replace(microsecond=0).isoformat(),
         "participant": participant,
@@ -311,6 +410,7 @@ def reissue(
     session.add(replacement)
     session.flush()
     certificate.superseded_by_id = replacement.id
+    _warn_if_local_link(replacement.number, base_url)
     audit.record(
         session,
         "certificate.reissued",
@@ -341,6 +441,8 @@ class Verification:
     revoked_at: str | None
     revoked_reason: str | None
     superseded_by: str | None
+    specimen: bool  # the provider is an example that holds no accreditation
+    notice: str | None  # SPECIMEN_NOTICE for a specimen provider's certificate
 
 
 def verification(certificate: Certificate) -> Verification:
@@ -355,8 +457,10 @@ def verification(certificate: Certificate) -> Verification:
         issued_at=snapshot["issued_at"],
         ce_hours=snapshot["course"]["ce_hours"],
         revoked_at=certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
-        revoked_reason=certificate.revoked_reason_label if certificate.revoked_reason else None,
+        revoked_reason=certificate.revoked_reason_public if certificate.revoked_reason else None,
         superseded_by=certificate.superseded_by.number if certificate.superseded_by else None,
+        specimen=bool(snapshot["provider"].get("specimen")),
+        notice=SPECIMEN_NOTICE if snapshot["provider"].get("specimen") else None,
     )
 
 
@@ -374,6 +478,15 @@ class Transcript:
     certificates: list[Certificate]
     total_hours: Decimal
     by_category: dict[str, Decimal]
+
+    @property
+    def specimen(self) -> bool:
+        """Tell whether any listed certificate comes from a specimen provider."""
+        return any(c.snapshot["provider"].get("specimen") for c in self.certificates)
+
+    @property
+    def specimen_notice(self) -> str:
+        return SPECIMEN_NOTICE if self.specimen else ""
 
 
 def transcript(

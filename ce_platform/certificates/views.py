@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 
 from flask import (
@@ -23,12 +24,20 @@ from ce_platform.certificates import services
 from ce_platform.certificates.models import REVOCATION_REASONS, Certificate
 from ce_platform.core.access import roles_required
 from ce_platform.core.errors import CEError, NotFound, ValidationError
+from ce_platform.core.limits import pdf_rendering_limit, signed_in_account
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
+from ce_platform.learning import views as learning_views
 
 bp = Blueprint("certificates", __name__)
 
 VERIFY_RATE_LIMIT = "30 per minute"
+
+# Rendering a PDF takes real CPU time: every path that renders one on request shares one
+# budget per account (the stored certificate PDFs are served as they are, without it).
+limit_pdf_rendering = limiter.shared_limit(
+    pdf_rendering_limit, scope="pdf-rendering", key_func=signed_in_account
+)
 
 
 def pdf_response(certificate: Certificate | services.CertificateFile) -> Response:
@@ -60,6 +69,43 @@ def _course_panel(course, context: dict) -> None:
 COURSE_PAGE_HOOKS.append(_course_panel)
 
 
+def _final_steps(enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """After the gate: download the certificate once issued, or issue it from the course page."""
+    steps = {}
+    for enrollment_id, (slug, number, status) in services.certificate_numbers(
+        db.session, enrollment_ids
+    ).items():
+        if number is None:
+            url = url_for("catalog.course", slug=slug, _anchor="certificate")
+            steps[enrollment_id] = ("Issue your certificate", url)
+        elif status != "valid":  # revoked: the page says why, a download would not
+            url = url_for("certificates.show", number=number)
+            steps[enrollment_id] = ("See your certificate's status", url)
+        else:
+            url = url_for("certificates.download", number=number)
+            steps[enrollment_id] = ("Download your certificate", url)
+    return steps
+
+
+learning_views.FINAL_STEP_HOOKS.append(_final_steps)
+
+
+def _dashboard_revocations(rows: list[dict]) -> None:
+    """Mark dashboard rows whose certificate was revoked, so no row offers it as earned."""
+    # Only a completed enrollment can hold a certificate: no query for a dashboard of courses
+    # in progress.
+    enrollments = {row["enrollment"].id: row for row in rows if row["status"] == "complete"}
+    for certificate in services.revoked_certificates(db.session, list(enrollments)):
+        enrollments[certificate.enrollment_id]["certificate_revoked"] = {
+            "number": certificate.number,
+            "date": certificate.revoked_at.date().isoformat() if certificate.revoked_at else "",
+            "reason": certificate.revoked_reason_public,
+        }
+
+
+learning_views.DASHBOARD_HOOKS.append(_dashboard_revocations)
+
+
 def _owned(number: str) -> Certificate:
     certificate = services.find_certificate(db.session, number)
     if not services.can_download(db.session, current_user, certificate):
@@ -69,6 +115,7 @@ def _owned(number: str) -> Certificate:
 
 @bp.post("/courses/<slug>/certificate")
 @login_required
+@limit_pdf_rendering
 def issue(slug: str):
     enrollment = learning.require_enrollment_in(db.session, current_user, slug)
     try:
@@ -114,6 +161,7 @@ def download(number: str):
 
 @bp.post("/certificates/<number>/reissue")
 @login_required
+@limit_pdf_rendering
 def reissue(number: str):
     certificate = services.find_certificate(db.session, number)
     if certificate.user_id != current_user.id and current_user.role != "admin":
@@ -142,6 +190,10 @@ def reissue(number: str):
 def revoke(number: str):
     certificate = services.find_certificate(db.session, number)
     try:
+        if request.form.get("confirm") != "yes":
+            raise ValidationError(
+                "Tick the confirmation box to revoke this certificate.", {"confirm": "required"}
+            )
         services.revoke(
             db.session,
             certificate,
@@ -238,6 +290,7 @@ def _safe_cell(value: str) -> str:
 
 @bp.get("/certificates/transcript.pdf")
 @login_required
+@limit_pdf_rendering
 def transcript_pdf():
     from ce_platform.certificates.pdf import render_html_pdf
 
@@ -273,7 +326,13 @@ def verify_lookup():
                     "error",
                 )
                 return render_template("certificates/verify_lookup.html"), 404
-            return redirect(url_for("certificates.verify", number=certificate.number, pdf="match"))
+            # The verdict is rendered by the request that carried the upload, never from a
+            # link: a forged PDF's QR code could otherwise point at a "PDF matches" page.
+            return render_template(
+                "certificates/verify.html",
+                check=services.verification(certificate),
+                pdf_check="match",
+            )
         number = request.form.get("number", "")
         return redirect(url_for("certificates.verify", number=number.strip() or "-"))
     return render_template("certificates/verify_lookup.html")
@@ -286,7 +345,7 @@ def verify(number: str):
         certificate = services.find_certificate(db.session, number)
     except NotFound:
         return render_template("certificates/verify_lookup.html", unknown=number), 404
-    pdf_check = "match" if request.args.get("pdf") == "match" else None
+    pdf_check = None
     if request.method == "POST":
         upload = request.files.get("pdf")
         if upload is None or not upload.filename:

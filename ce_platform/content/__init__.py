@@ -1,6 +1,7 @@
 """The course format: parse, validate and render course folders (pure Python, no Flask, no DB).
 
-See COURSE_FORMAT.md for the format and `diagnostics` for the table of diagnostic codes.
+See COURSE_FORMAT.md for the format, docs/architecture.md ("Assessment integrity") for the quiz
+objectives lines and answer-cue rules, and `diagnostics` for the table of diagnostic codes.
 """
 
 from .diagnostics import CODES, ERROR, WARNING, Diagnostic, has_errors
@@ -21,6 +22,7 @@ from .model import (
     QuizSource,
     Signer,
     format_hours,
+    seat_time_floor,
 )
 from .parse import compute_content_hash, parse_course
 from .provider import load_provider, parse_provider
@@ -59,5 +61,6 @@ __all__ = [
     "read_course_folder",
     "render_markdown",
     "sanitize_html",
+    "seat_time_floor",
     "write_course_folder",
 ]

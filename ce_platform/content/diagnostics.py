@@ -29,6 +29,10 @@ P003 error    statement uses {provider_number} or {approval_start}/{approval_end
 P004 error    accreditation approval period ends before it starts
 P005 error    accreditation key is not a slug ([a-z0-9_-]+)
 P006 warning  provider lists no accreditations
+P007 warning  accreditation has the retired ``credit_type`` key (ignored; statements use {credits})
+P008 error    provider_number is a placeholder (zeros after an optional letter: ``0000``, ``P0000``)
+P009 warning  provider is a specimen (``specimen: true``); its documents say it is not accredited
+P010 error    ANCC statement says "approved ... by" ANCC's Commission on Accreditation
 C001 error    course slug (folder name) is not a slug ([a-z0-9-]+)
 C002 error    course.md missing
 C003 error    ce_hours is not > 0 or not a multiple of 0.25
@@ -44,10 +48,14 @@ C012 error    review_by is more than 3 years after released
 C013 error    review_by is not after released
 C014 warning  review_by has passed: the catalog hides the course from new enrollments
 C015 warning  ce_hours differs from the estimate by more than 25 %
+C020 warning  min_minutes is below the default seat-time floor (half the credited minutes)
+C021 error    evolving course: review_by is more than 12 months after released
 L001 error    lesson file name is not ``NN-slug.md``
 L002 error    duplicate lesson number
 L003 error    duplicate lesson slug
 L004 error    course has no lessons
+L005 error    lesson's ``objectives`` names a number that is not a course objective
+L006 warning  course objective taught by no lesson (only when some lesson names objectives)
 Q001 error    quiz.md missing
 Q002 error    question has fewer than two options
 Q003 error    question has no correct option
@@ -59,8 +67,20 @@ Q008 error    unexpected content after a question's options (only a ``>`` explan
 Q009 error    quiz has no questions
 Q010 error    questions_per_attempt is larger than the question pool
 Q011 warning  fewer than 6 questions in the pool per CE hour
-Q012 warning  more than one true/false question per CE hour
+Q012 (retired: true/false items now count towards Q022)
 Q013 warning  content before the first question is ignored
+Q014 error    question has no ``objectives:`` line (the first line after its heading)
+Q015 error    malformed ``objectives:`` line (comma-separated 1-based numbers)
+Q016 error    question names an objective number that course.md does not have
+Q017 warning  correct option longer than 1.5 times the distractors' mean length (characters)
+Q018 error    correct option uniquely longest in more than 40 % of single-answer questions
+Q019 warning  option reads "all of the above" or "none of the above"
+Q020 warning  correct option repeats a run of three content words (stop words left out) of the
+              prompt
+Q021 error    pool smaller than 1.5 times questions_per_attempt (twice is better)
+Q022 error    more than 10 % of the pool has fewer than 3 options (true/false included)
+Q023 error    course objective measured by fewer than 2 questions of the pool
+Q024 error    questions_per_attempt smaller than the number of objectives (the draw covers each)
 M001 error    file type not allowed under media/ (png, jpg, jpeg, gif, webp, svg)
 M002 error    unsafe SVG (script, on* handler, javascript:, external reference, entity, ...)
 M003 error    link or image points to a media file that does not exist
@@ -97,6 +117,10 @@ CODES: dict[str, tuple[str, str]] = {
     "P004": (ERROR, "approval period ends before it starts"),
     "P005": (ERROR, "accreditation key is not a slug"),
     "P006": (WARNING, "provider lists no accreditations"),
+    "P007": (WARNING, "retired credit_type key"),
+    "P008": (ERROR, "placeholder provider number"),
+    "P009": (WARNING, "specimen provider"),
+    "P010": (ERROR, "wrong ANCC wording"),
     "C001": (ERROR, "course slug is not a slug"),
     "C002": (ERROR, "course.md missing"),
     "C003": (ERROR, "ce_hours not > 0 or not a multiple of 0.25"),
@@ -112,10 +136,14 @@ CODES: dict[str, tuple[str, str]] = {
     "C013": (ERROR, "review_by not after released"),
     "C014": (WARNING, "review_by has passed"),
     "C015": (WARNING, "ce_hours far from the estimate"),
+    "C020": (WARNING, "min_minutes below the default seat-time floor"),
+    "C021": (ERROR, "evolving course reviewed later than 12 months after release"),
     "L001": (ERROR, "bad lesson file name"),
     "L002": (ERROR, "duplicate lesson number"),
     "L003": (ERROR, "duplicate lesson slug"),
     "L004": (ERROR, "no lessons"),
+    "L005": (ERROR, "lesson names an unknown objective"),
+    "L006": (WARNING, "objective taught by no lesson"),
     "Q001": (ERROR, "quiz.md missing"),
     "Q002": (ERROR, "fewer than two options"),
     "Q003": (ERROR, "no correct option"),
@@ -127,8 +155,18 @@ CODES: dict[str, tuple[str, str]] = {
     "Q009": (ERROR, "quiz has no questions"),
     "Q010": (ERROR, "questions_per_attempt larger than the pool"),
     "Q011": (WARNING, "too few questions per CE hour"),
-    "Q012": (WARNING, "too many true/false questions per CE hour"),
     "Q013": (WARNING, "content before the first question ignored"),
+    "Q014": (ERROR, "question names no objectives"),
+    "Q015": (ERROR, "malformed objectives line"),
+    "Q016": (ERROR, "question names an unknown objective"),
+    "Q017": (WARNING, "correct option much longer than the distractors"),
+    "Q018": (ERROR, "correct option is too often the longest"),
+    "Q019": (WARNING, "all/none of the above"),
+    "Q020": (WARNING, "correct option repeats the prompt's wording"),
+    "Q021": (ERROR, "pool too small for questions_per_attempt"),
+    "Q022": (ERROR, "too many questions with fewer than 3 options"),
+    "Q023": (ERROR, "objective measured by fewer than 2 questions"),
+    "Q024": (ERROR, "questions_per_attempt cannot cover every objective"),
     "M001": (ERROR, "media file type not allowed"),
     "M002": (ERROR, "unsafe SVG"),
     "M003": (ERROR, "missing media file"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, diag
 from .model import CourseSource, Provider
 from .parse import COURSE_FILE, parse_course, unsafe_path_reason
-from .provider import PROVIDER_FILE, load_provider
+from .provider import PROVIDER_FILE, accreditation_keys, load_provider
 
 
 def _walk_files(folder: Path) -> list[str]:
@@ -63,6 +63,14 @@ def write_course_folder(folder: Path, files: Mapping[str, bytes]) -> None:
             target.write_bytes(bytes(data))
 
 
+def provider_accreditation_keys(path: Path) -> list[str] | None:
+    """The accreditation keys of a provider.yml that failed to parse, when it still names them."""
+    try:
+        return accreditation_keys(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def load_courses(
     root: Path, *, media_prefix: Callable[[str], str] | None = None
 ) -> tuple[
@@ -73,6 +81,7 @@ def load_courses(
     """Load provider.yml and every course folder under root, each with its own diagnostics."""
     root = Path(root)
     provider, provider_diags = load_provider(root / PROVIDER_FILE)
+    keys = None if provider is not None else provider_accreditation_keys(root / PROVIDER_FILE)
     results: list[tuple[str, CourseSource | None, list[Diagnostic]]] = []
     try:
         folders = sorted(
@@ -91,6 +100,8 @@ def load_courses(
             results.append((slug, None, [diag(f"{slug}/{COURSE_FILE}", 1, "F011", message)]))
             continue
         prefix = media_prefix(slug) if media_prefix is not None else None
-        course, diags = parse_course(slug, files, provider=provider, media_prefix=prefix)
+        course, diags = parse_course(
+            slug, files, provider=provider, media_prefix=prefix, accreditation_keys=keys
+        )
         results.append((slug, course, diags))
     return provider, results, provider_diags

@@ -8,28 +8,11 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, diag
 from .render import URL_SCHEMES
+from .svg import check_svg
 
 MEDIA_DIR = "media/"
 MEDIA_EXTENSIONS: tuple[str, ...] = ("png", "jpg", "jpeg", "gif", "webp", "svg")
 
-_SVG_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"<\s*script", re.I), "contains a <script> element"),
-    (re.compile(r"[\s\"'/]on[a-z]+\s*=", re.I), "has an event-handler (on...) attribute"),
-    (re.compile(r"javascript\s*:", re.I), "contains a javascript: URL"),
-    (re.compile(r"vbscript\s*:", re.I), "contains a vbscript: URL"),
-    (
-        re.compile(r"""\b(?:xlink:)?(?:href|src)\s*=\s*["']?\s*(?:https?:|data:|//)""", re.I),
-        "references an external or data: resource",
-    ),
-    (
-        re.compile(r"""url\(\s*["']?\s*(?:https?:|data:|//)""", re.I),
-        "references an external or data: resource from CSS",
-    ),
-    (re.compile(r"@import", re.I), "imports external CSS"),
-    (re.compile(r"<\s*foreignObject", re.I), "embeds HTML through <foreignObject>"),
-    (re.compile(r"<\s*(?:iframe|embed|object)\b", re.I), "embeds a frame or plug-in"),
-    (re.compile(r"<!ENTITY", re.I), "declares XML entities"),
-)
 _MAGIC: dict[str, tuple[bytes, ...]] = {
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpg": (b"\xff\xd8\xff",),
@@ -63,10 +46,11 @@ def check_media_file(rel_path: str, data: bytes, diag_path: str, diags: list[Dia
         return
     if ext == "svg":
         text = data.decode("utf-8", errors="replace")
-        for line, reason in svg_problems(text):
-            diags.append(diag(diag_path, line, "M002", f"unsafe SVG: {reason}"))
         if "<svg" not in text.lower():
             diags.append(diag(diag_path, 1, "M006", "file does not look like an SVG image"))
+            return
+        for line, reason in svg_problems(text):
+            diags.append(diag(diag_path, line, "M002", f"unsafe SVG: {reason}"))
         return
     if ext == "webp":
         looks_right = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
@@ -77,13 +61,8 @@ def check_media_file(rel_path: str, data: bytes, diag_path: str, diags: list[Dia
 
 
 def svg_problems(text: str) -> list[tuple[int, str]]:
-    """Find active or external content in an SVG, each with the line of its first occurrence."""
-    problems: list[tuple[int, str]] = []
-    for pattern, reason in _SVG_RULES:
-        match = pattern.search(text)
-        if match is not None:
-            problems.append((text.count("\n", 0, match.start()) + 1, reason))
-    return problems
+    """Find what an SVG holds beyond the allow-list, each with its line (see content/svg.py)."""
+    return check_svg(text)
 
 
 def iter_markdown_urls(markdown_text: str, first_line: int) -> Iterator[tuple[int, str]]:

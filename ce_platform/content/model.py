@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +22,28 @@ STATEMENT_PLACEHOLDERS: tuple[str, ...] = (
     "approval_start",
     "approval_end",
     "ce_hours",
-    "credit_type",
+    "credits",
+    "unit",
 )
+RETIRED_PLACEHOLDERS: dict[str, str] = {
+    "credit_type": '{credits} (the course\'s own credit words, e.g. "1.0 ethics")',
+}
+
+# The board each well-known accreditation key stands for: the professions whose certificate
+# leads with its statement, and the unit its credit is printed in. provider.yml may override
+# both per accreditation (`professions:`, `unit:`).
+BOARD_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "apa": (("psychologist",), "CE credits"),
+    "ace": (("social_worker",), "continuing education credits"),
+    "aswb": (("social_worker",), "continuing education credits"),
+    "nbcc": (("counselor", "mft"), "clock hours"),
+    "ancc": (("nurse",), "contact hours"),
+    "accme": (("physician",), "AMA PRA Category 1 Credits\u2122"),
+}
+DEFAULT_UNIT = "CE hours"
+# A provider number of only zeros after an optional letter prefix ("0000", "P0000") is a
+# placeholder, printed only by a specimen provider.
+PLACEHOLDER_NUMBER = re.compile(r"^[A-Za-z]*0+$")
 
 
 def format_hours(hours: Decimal) -> str:
@@ -30,6 +52,27 @@ def format_hours(hours: Decimal) -> str:
     if "." not in text:
         return f"{text}.0"
     return text
+
+
+SEAT_MINUTES_PER_CE_HOUR = 30  # the default seat-time floor: half of the credited minutes
+
+
+def seat_time_floor(ce_hours: Decimal, min_minutes: int = 0) -> int:
+    """Minutes of active reading a revision requires: half its credited minutes, or more."""
+    default = math.ceil(Decimal(ce_hours) * SEAT_MINUTES_PER_CE_HOUR)
+    return max(default, min_minutes or 0)
+
+
+def credit_words(credits: dict[str, Decimal] | dict[str, str], ce_hours: Decimal) -> str:
+    """Name the course's own credits so statements match the credit box ("1.0 ethics")."""
+    parts = [
+        f"{format_hours(Decimal(str(hours)))} {category}" for category, hours in credits.items()
+    ]
+    if not parts:
+        return format_hours(ce_hours)
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class _KeepUnknown(dict[str, str]):
@@ -55,22 +98,26 @@ class Accreditation:
     key: str
     body: str
     provider_number: str | None
-    credit_type: str
     approval_start: date | None
     approval_end: date | None
     formats: list[str]
     statement: str
     commensurate: bool = False  # ACCME-style: print "claim only the credit commensurate ..."
+    unit: str = DEFAULT_UNIT  # the board's credit unit: "contact hours", "clock hours", ...
+    professions: tuple[str, ...] = ()  # whose certificate leads with this statement
 
-    def render_statement(self, provider_name: str, ce_hours: Decimal) -> str:
-        """Fill the statement template for one course's certificate."""
+    def render_statement(
+        self, provider_name: str, ce_hours: Decimal, credits: dict[str, Decimal] | None = None
+    ) -> str:
+        """Fill the statement template for one course's certificate, credits in its own words."""
         values = _KeepUnknown(
             provider=provider_name,
             provider_number=self.provider_number or "",
             approval_start=self.approval_start.isoformat() if self.approval_start else "",
             approval_end=self.approval_end.isoformat() if self.approval_end else "",
             ce_hours=format_hours(ce_hours),
-            credit_type=self.credit_type,
+            credits=credit_words(credits or {}, ce_hours),
+            unit=self.unit,
         )
         try:
             return string.Formatter().vformat(self.statement, (), values)
@@ -93,6 +140,7 @@ class Provider:
     signer: Signer
     accreditations: dict[str, Accreditation]
     source_text: str
+    specimen: bool = False  # an example provider that holds no accreditation
 
 
 @dataclass
@@ -118,6 +166,7 @@ class LessonSource:
     html: str
     toc_html: str
     declared_minutes: int | None = None
+    objectives: list[int] = field(default_factory=list)  # 1-based course objectives it teaches
 
 
 @dataclass
@@ -129,6 +178,7 @@ class OptionSource:
     html: str
     correct: bool
     feedback_html: str = ""
+    text: str = ""  # the Markdown as written, for the answer-cue checks
 
 
 @dataclass
@@ -141,6 +191,9 @@ class QuestionSource:
     prompt_html: str
     options: list[OptionSource]
     explanation_html: str = ""
+    objectives: list[int] = field(default_factory=list)  # 1-based course objectives measured
+    objectives_line: int = 0  # line of the `objectives:` line (0 when it is missing)
+    prompt: str = ""  # the prompt's Markdown as written
 
 
 @dataclass
@@ -174,6 +227,7 @@ class CourseSource:
     review_by: date
     evolving: bool
     min_minutes: int
+    commercial_support: str
     overview_html: str
     overview_toc_html: str
     lessons: list[LessonSource]
@@ -182,6 +236,11 @@ class CourseSource:
     content_hash: str
     word_count: int
     estimated_hours: Decimal
+
+    @property
+    def seat_time_floor(self) -> int:
+        """The seat-time floor in minutes that the completion gate applies to this revision."""
+        return seat_time_floor(self.ce_hours, self.min_minutes)
 
     @property
     def format_wording(self) -> str:

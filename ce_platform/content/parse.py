@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +27,7 @@ from .model import (
     LessonSource,
     Provider,
     QuizSource,
+    seat_time_floor,
 )
 from .quiz import ParsedQuiz, parse_quiz
 from .render import Rendered, render_markdown
@@ -47,14 +48,16 @@ COURSE_REQUIRED_KEYS = (
     "authors",
     "released",
     "review_by",
+    "commercial_support",
 )
 COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes")
 AUTHOR_KEYS = ("name", "credentials", "disclosure")
-LESSON_KEYS = ("title", "minutes")
+LESSON_KEYS = ("title", "minutes", "objectives")
 MAX_REVIEW_YEARS = 3
+EVOLVING_REVIEW_YEARS = 1  # courses on evolving practice are reviewed within 12 months
 MAX_SLUG_LENGTH = 100  # course slugs, lesson slugs and question ids become URL parts and keys
 QUESTIONS_PER_HOUR = 6
-TRUE_FALSE_PER_HOUR = 1
+MIN_ITEMS_PER_OBJECTIVE = 2  # Q023: pooled items measuring each course objective
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 LESSON_FILE = re.compile(r"^([0-9]+)-([a-z0-9-]+)\.md$")
@@ -114,12 +117,15 @@ class _CourseMeta:
     credits: dict[str, Decimal] | None = None
     accreditations: list[str] | None = None
     objectives: list[str] | None = None
+    objective_lines: list[int] = field(default_factory=list)
+    objectives_complete: bool = False  # every item read, so the numbers mean what authors meant
     authors: list[Author] | None = None
     instructors: list[str] = field(default_factory=list)
     released: date | None = None
     review_by: date | None = None
     evolving: bool = False
     min_minutes: int = 0
+    commercial_support: str | None = None
 
 
 class _CourseParser:
@@ -132,14 +138,19 @@ class _CourseParser:
         provider: Provider | None,
         media_prefix: str | None,
         today: date,
+        accreditation_keys: Collection[str] | None = None,
     ) -> None:
         self.slug = slug
         self.input = files
         self.provider = provider
+        self.accreditation_keys = (
+            set(provider.accreditations) if provider is not None else accreditation_keys
+        )
         self.media_prefix = media_prefix
         self.today = today
         self.diags: list[Diagnostic] = []
         self.files: dict[str, bytes] = {}
+        self.lesson_objectives: dict[str, list[tuple[int, int]]] = {}  # file -> (number, line)
 
     def path(self, name: str) -> str:
         """Diagnostic path of a course file: <slug>/<file>."""
@@ -223,6 +234,7 @@ class _CourseParser:
         fm.check_keys(COURSE_REQUIRED_KEYS + COURSE_OPTIONAL_KEYS, COURSE_REQUIRED_KEYS)
         meta.title = fm.string("title")
         meta.summary = fm.string("summary")
+        meta.commercial_support = fm.string("commercial_support")
         meta.level = fm.choice("level", LEVELS)
         meta.format = fm.choice("format", FORMAT_WORDING)
 
@@ -282,6 +294,8 @@ class _CourseParser:
         objectives = fm.string_list("objectives")
         if objectives is not None:
             meta.objectives = [text for text, _line in objectives]
+            meta.objective_lines = [line for _text, line in objectives]
+            meta.objectives_complete = len(objectives) == len(fm.sequence("objectives") or [])
             if fm.sequence("objectives") == []:
                 self.add(
                     COURSE_FILE,
@@ -338,9 +352,29 @@ class _CourseParser:
         if fm.has("evolving"):
             evolving = fm.boolean("evolving")
             meta.evolving = bool(evolving)
+        if meta.evolving and meta.released is not None and meta.review_by is not None:
+            latest = add_years(meta.released, EVOLVING_REVIEW_YEARS)
+            if meta.review_by > latest:
+                self.add(
+                    COURSE_FILE,
+                    fm.line_of("review_by"),
+                    "C021",
+                    f"review_by ({meta.review_by}) is more than 12 months after released "
+                    f"({meta.released}) in an evolving course; use {latest} or earlier",
+                )
         if fm.has("min_minutes"):
             min_minutes = fm.integer("min_minutes", minimum=0)
             meta.min_minutes = min_minutes or 0
+            floor = seat_time_floor(meta.ce_hours, 0) if meta.ce_hours is not None else 0
+            if min_minutes is not None and min_minutes < floor:
+                self.add(
+                    COURSE_FILE,
+                    fm.line_of("min_minutes"),
+                    "C020",
+                    f"min_minutes ({min_minutes}) is below the default seat-time floor of "
+                    f"{floor} minutes (half of {meta.ce_hours} CE hours); the floor of "
+                    f"{floor} minutes applies",
+                )
         return meta
 
     def check_accreditations(
@@ -363,19 +397,21 @@ class _CourseParser:
                 )
                 continue
             keys.append(key)
-            if self.provider is None:
+            if self.accreditation_keys is None:
                 continue
-            accreditation = self.provider.accreditations.get(key)
-            if accreditation is None:
-                known = ", ".join(sorted(self.provider.accreditations)) or "none"
+            if key not in self.accreditation_keys:
+                known = ", ".join(sorted(self.accreditation_keys)) or "none"
                 self.add(
                     COURSE_FILE,
                     line,
                     "C006",
                     f'unknown accreditation "{_shown(key)}" (provider.yml defines: {known})',
                 )
-            elif (
-                course_format is not None
+                continue
+            accreditation = self.provider.accreditations.get(key) if self.provider else None
+            if (
+                accreditation is not None
+                and course_format is not None
                 and accreditation.formats
                 and course_format not in accreditation.formats
             ):
@@ -469,12 +505,16 @@ class _CourseParser:
             return None
         title: str | None = None
         declared: int | None = None
+        objectives: list[tuple[int, int]] = []
         fm = source.front_matter
         if fm is not None:
             fm.check_keys(LESSON_KEYS, ("title",))
             title = fm.string("title")
             if fm.has("minutes"):
                 declared = fm.integer("minutes", minimum=1)
+            if fm.has("objectives"):
+                objectives = list(dict(reversed(fm.integer_list("objectives") or [])).items())
+                self.lesson_objectives[name] = objectives
         check_references(source.body, source.body_first_line, self.path(name), media, self.diags)
         rendered = self.render(name, source.body_first_line, source.body)
         words = count_words(source.body)
@@ -489,12 +529,13 @@ class _CourseParser:
             html=rendered.html,
             toc_html=rendered.toc_html,
             declared_minutes=declared,
+            objectives=sorted(n for n, _line in objectives),
         )
 
     # -- course-level checks -----------------------------------------------------------------
 
     def quiz_warnings(self, parsed: ParsedQuiz, ce_hours: Decimal) -> None:
-        """Warn about a thin pool or too many true/false questions for the CE hours claimed."""
+        """Warn about a thin pool for the CE hours claimed."""
         pool = len(parsed.quiz.questions)
         if pool == 0:
             return
@@ -507,15 +548,69 @@ class _CourseParser:
                 f"the pool has {pool} question(s); {ce_hours} CE hours call for at least "
                 f"{needed} ({QUESTIONS_PER_HOUR} per CE hour)",
             )
-        allowed = math.floor(TRUE_FALSE_PER_HOUR * ce_hours)
-        true_false = parsed.true_false_lines
-        if len(true_false) > allowed:
+
+    def objective_checks(self, meta: _CourseMeta, parsed: ParsedQuiz | None) -> None:
+        """Tie questions and lessons to the course objectives (Q016, Q023, Q024, L005, L006)."""
+        if not meta.objectives or not meta.objectives_complete:
+            return  # C010/F008 come first: numbering against a partial list would mislead
+        count = len(meta.objectives)
+        for name, numbers in sorted(self.lesson_objectives.items()):
+            for number, line in numbers:
+                if number > count:
+                    self.add(
+                        name,
+                        line,
+                        "L005",
+                        f"objective {number} does not exist: course.md lists {count} objective(s)",
+                    )
+        if self.lesson_objectives:
+            taught = {n for numbers in self.lesson_objectives.values() for n, _line in numbers}
+            for number, line in enumerate(meta.objective_lines, start=1):
+                if number not in taught:
+                    self.add(
+                        COURSE_FILE,
+                        line,
+                        "L006",
+                        f"objective {number} is taught by no lesson (no lesson names it in its "
+                        "objectives front matter), so a learner who misses it is sent nowhere",
+                    )
+        if parsed is None or not parsed.quiz.questions:
+            return
+        questions = parsed.quiz.questions
+        measured: dict[int, int] = {}
+        for question in questions:
+            for number in question.objectives:
+                if number > count:
+                    self.add(
+                        QUIZ_FILE,
+                        question.objectives_line,
+                        "Q016",
+                        f'question "{question.id}" names objective {number}, but course.md '
+                        f"lists {count} objective(s)",
+                    )
+                else:
+                    measured[number] = measured.get(number, 0) + 1
+        if any(not question.objectives for question in questions):
+            return  # Q014/Q015 already tell the author what to fix first
+        for number, line in enumerate(meta.objective_lines, start=1):
+            if measured.get(number, 0) < MIN_ITEMS_PER_OBJECTIVE:
+                self.add(
+                    COURSE_FILE,
+                    line,
+                    "Q023",
+                    f"objective {number} is measured by {measured.get(number, 0)} question(s) in "
+                    f"the pool; it needs at least {MIN_ITEMS_PER_OBJECTIVE} (quiz.md "
+                    "objectives lines)",
+                )
+        per_attempt = parsed.quiz.questions_per_attempt
+        if per_attempt < count:
             self.add(
                 QUIZ_FILE,
-                true_false[allowed],
-                "Q012",
-                f"{len(true_false)} true/false questions for {ce_hours} CE hours; "
-                f"use at most {TRUE_FALSE_PER_HOUR} per CE hour",
+                parsed.questions_per_attempt_line,
+                "Q024",
+                f"questions_per_attempt is {per_attempt} but the course has {count} objectives; "
+                "each attempt draws at least one question per objective, so it must be at "
+                f"least {count}",
             )
 
     # -- the whole folder --------------------------------------------------------------------
@@ -606,6 +701,7 @@ class _CourseParser:
                     f"({word_count} words at 150 a minute, {per_attempt} question(s) at 1 minute, "
                     "5 minutes evaluation); they differ by more than 25%",
                 )
+        self.objective_checks(meta, parsed_quiz)
 
         if has_errors(self.diags) or parsed_quiz is None:
             return None
@@ -624,6 +720,7 @@ class _CourseParser:
         required = (
             meta.title, meta.summary, meta.level, meta.format, meta.ce_hours, meta.credits,
             meta.accreditations, meta.objectives, meta.authors, meta.released, meta.review_by,
+            meta.commercial_support,
         )  # fmt: skip
         if any(value is None for value in required):
             self.add(COURSE_FILE, 1, "F999", "internal error: a required value was not read")
@@ -632,7 +729,7 @@ class _CourseParser:
         assert meta.format is not None and meta.ce_hours is not None and meta.credits is not None
         assert meta.accreditations is not None and meta.objectives is not None
         assert meta.authors is not None and meta.released is not None
-        assert meta.review_by is not None
+        assert meta.review_by is not None and meta.commercial_support is not None
         files = dict(sorted(self.files.items()))
         return CourseSource(
             slug=self.slug,
@@ -650,6 +747,7 @@ class _CourseParser:
             review_by=meta.review_by,
             evolving=meta.evolving,
             min_minutes=meta.min_minutes,
+            commercial_support=meta.commercial_support,
             overview_html=overview.html,
             overview_toc_html=overview.toc_html,
             lessons=lessons,
@@ -668,10 +766,17 @@ def parse_course(
     provider: Provider | None = None,
     media_prefix: str | None = None,
     today: date | None = None,
+    accreditation_keys: Collection[str] | None = None,
 ) -> tuple[CourseSource | None, list[Diagnostic]]:
-    """Validate and render one course; (None, diagnostics) on any error. Never raises."""
+    """Validate and render one course; (None, diagnostics) on any error. Never raises.
+
+    Without a provider, `accreditation_keys` (those a broken provider.yml still names) let the
+    course's accreditation list be checked anyway.
+    """
     slug_text = slug if isinstance(slug, str) else str(slug)
-    parser = _CourseParser(slug_text, files, provider, media_prefix, today or date.today())
+    parser = _CourseParser(
+        slug_text, files, provider, media_prefix, today or date.today(), accreditation_keys
+    )
     try:
         course = parser.run()
     except Exception as exc:  # noqa: BLE001 - the parser reports, it never raises

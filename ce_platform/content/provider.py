@@ -7,24 +7,42 @@ import string
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from .diagnostics import Diagnostic, diag, sort_key
-from .model import STATEMENT_PLACEHOLDERS, Accreditation, Provider, Signer
+from .model import (
+    BOARD_DEFAULTS,
+    DEFAULT_UNIT,
+    PLACEHOLDER_NUMBER,
+    RETIRED_PLACEHOLDERS,
+    STATEMENT_PLACEHOLDERS,
+    Accreditation,
+    Provider,
+    Signer,
+)
 from .yamlmap import YamlDocument, YamlMapping
 
 PROVIDER_FILE = "provider.yml"
-PROVIDER_KEYS = ("name", "address", "signer", "accreditations")
+PROVIDER_KEYS = ("name", "address", "signer", "accreditations", "specimen")
+PROVIDER_REQUIRED = ("name", "address", "signer", "accreditations")
 SIGNER_KEYS = ("name", "title", "signature")
 ACCREDITATION_KEYS = (
     "body",
-    "credit_type",
+    "credit_type",  # retired: read only to say so (P007)
     "provider_number",
     "approval_period",
     "formats",
     "statement",
     "commensurate",
+    "unit",
+    "professions",
 )
-ACCREDITATION_REQUIRED = ("body", "credit_type", "statement")
+ACCREDITATION_REQUIRED = ("body", "statement")
 _ACCREDITATION_KEY = re.compile(r"^[a-z0-9_-]+$")
+# ANCC accredits providers itself; it approves nobody directly. "approved ... by the American
+# Nurses Credentialing Center's Commission" is the wording boards send back.
+_ANCC_COMMISSION = "american nurses credentialing center's commission on accreditation"
+_ANCC_APPROVER = "an accredited approver by the american nurses credentialing center"
 
 
 def normalize_text(text: str) -> str:
@@ -51,16 +69,50 @@ def _statement_fields(template: str) -> list[str] | None:
 
 
 def _parse_accreditation(
-    key: str, node_map: YamlMapping, path: str, diags: list[Diagnostic]
+    key: str, node_map: YamlMapping, path: str, diags: list[Diagnostic], specimen: bool
 ) -> Accreditation | None:
     """Validate one accreditation entry; return it only when it is complete."""
     ok = True
     node_map.check_keys(ACCREDITATION_KEYS, ACCREDITATION_REQUIRED)
     body = node_map.string("body")
-    credit_type = node_map.string("credit_type")
     statement = node_map.string("statement")
     number_ok, provider_number = node_map.optional_string("provider_number")
     ok = ok and number_ok
+    if node_map.has("credit_type"):
+        diags.append(
+            diag(
+                path,
+                node_map.line_of("credit_type"),
+                "P007",
+                f'accreditation "{key}": credit_type is retired and ignored; statements take '
+                "their credit words from each course's credits ({credits}) and the board's "
+                "unit ({unit})",
+            )
+        )
+    if provider_number and PLACEHOLDER_NUMBER.match(provider_number) and not specimen:
+        diags.append(
+            diag(
+                path,
+                node_map.line_of("provider_number"),
+                "P008",
+                f'accreditation "{key}" provider_number "{provider_number}" is a placeholder '
+                "(only zeros); set the number the board issued, or mark the provider "
+                "specimen: true",
+            )
+        )
+        ok = False
+    default_professions, default_unit = BOARD_DEFAULTS.get(key, ((), DEFAULT_UNIT))
+    unit = default_unit
+    if node_map.has("unit"):
+        unit = node_map.string("unit")
+        ok = ok and unit is not None
+    professions: tuple[str, ...] = default_professions
+    if node_map.has("professions"):
+        items = node_map.string_list("professions")
+        if items is None:
+            ok = False
+        else:
+            professions = tuple(value for value, _line in items)
 
     approval_start: date | None = None
     approval_end: date | None = None
@@ -119,7 +171,18 @@ def _parse_accreditation(
             ok = False
         else:
             for name in dict.fromkeys(names):
-                if name not in STATEMENT_PLACEHOLDERS:
+                if name in RETIRED_PLACEHOLDERS:
+                    diags.append(
+                        diag(
+                            path,
+                            line,
+                            "P002",
+                            f'accreditation "{key}" statement uses the retired placeholder '
+                            f"{{{name}}}; write {RETIRED_PLACEHOLDERS[name]}",
+                        )
+                    )
+                    ok = False
+                elif name not in STATEMENT_PLACEHOLDERS:
                     diags.append(
                         diag(
                             path,
@@ -154,18 +217,37 @@ def _parse_accreditation(
                 )
                 ok = False
 
-    if not ok or body is None or credit_type is None or statement is None:
+        flat = " ".join(statement.lower().replace("\u2019", "'").split())
+        if _ANCC_COMMISSION in flat and "approved" in flat and _ANCC_APPROVER not in flat:
+            diags.append(
+                diag(
+                    path,
+                    line,
+                    "P010",
+                    f'accreditation "{key}" statement says "approved" by the American Nurses '
+                    "Credentialing Center's Commission on Accreditation: an accredited provider "
+                    'is "accredited as a provider of nursing continuing professional development '
+                    "by the American Nurses Credentialing Center's Commission on Accreditation\"; "
+                    'an approved provider is "approved as a provider of nursing continuing '
+                    "professional development by <approver>, an accredited approver by the "
+                    "American Nurses Credentialing Center's Commission on Accreditation\"",
+                )
+            )
+            ok = False
+
+    if not ok or body is None or statement is None or unit is None:
         return None
     return Accreditation(
         key=key,
         body=body,
         provider_number=provider_number,
-        credit_type=credit_type,
         approval_start=approval_start,
         approval_end=approval_end,
         formats=formats,
         statement=statement,
         commensurate=commensurate,
+        unit=unit,
+        professions=professions,
     )
 
 
@@ -176,9 +258,22 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
     root = doc.root_mapping("provider.yml")
     if root is None:
         return None
-    root.check_keys(PROVIDER_KEYS, PROVIDER_KEYS)
+    root.check_keys(PROVIDER_KEYS, PROVIDER_REQUIRED)
     name = root.string("name")
     address = root.string("address")
+    specimen = False
+    if root.has("specimen"):
+        specimen = bool(root.boolean("specimen"))
+    if specimen:
+        diags.append(
+            diag(
+                path,
+                root.line_of("specimen"),
+                "P009",
+                "provider is a specimen (specimen: true): every certificate, transcript and "
+                "verification page says it comes from a provider that holds no accreditation",
+            )
+        )
 
     signer: Signer | None = None
     signer_map = root.mapping("signer")
@@ -218,7 +313,7 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
             if entry is None:
                 accreditations_ok = False
                 continue
-            accreditation = _parse_accreditation(key, entry, path, diags)
+            accreditation = _parse_accreditation(key, entry, path, diags, specimen)
             if accreditation is None:
                 accreditations_ok = False
             else:
@@ -232,6 +327,7 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
         signer=signer,
         accreditations=accreditations,
         source_text=text,
+        specimen=specimen,
     )
 
 
@@ -249,6 +345,21 @@ def parse_provider(
     if any(d.is_error for d in diags):
         return None, diags
     return provider, diags
+
+
+def accreditation_keys(text: str) -> list[str] | None:
+    """The accreditation keys a provider.yml names, even when it has errors elsewhere.
+
+    Course diagnostics check their accreditation lists against these, so a broken provider.yml
+    never hides a course's unknown key. None when the file is too broken to tell.
+    """
+    try:
+        data = yaml.safe_load(normalize_text(text))
+    except Exception:  # noqa: BLE001 - a file this broken already has its own diagnostics
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("accreditations"), dict):
+        return None
+    return [str(key) for key in data["accreditations"]]
 
 
 def load_provider(path: Path) -> tuple[Provider | None, list[Diagnostic]]:

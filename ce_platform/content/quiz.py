@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Callable
@@ -25,6 +26,29 @@ _OPTION = re.compile(r"^[-*+][ \t]+\[([ xX])\](?:[ \t]+(.*))?$")
 _QUOTE = re.compile(r"^[ \t]{0,3}>")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _QUESTION_ID = re.compile(r"^[a-z0-9-]+$")
+_OBJECTIVES_KEY = re.compile(r"^objectives[ \t]*:(.*)$", re.IGNORECASE)
+_OBJECTIVES_VALUE = re.compile(r"^[0-9]+(?:[ \t]*,[ \t]*[0-9]+)*$")
+
+# Answer-cue thresholds (COURSE_FORMAT.md, "Assessment integrity").
+KEY_LENGTH_RATIO = 1.5  # Q017: keyed option longer than this times the distractors' mean
+LONGEST_KEY_SHARE = 0.40  # Q018: key uniquely longest in more of the single-answer items
+MIN_POOL_RATIO = 1.5  # Q021: pool at least this times questions_per_attempt (2 is better)
+MIN_OPTIONS = 3  # Q022: items with fewer options ...
+FEW_OPTIONS_SHARE = 0.10  # ... may be at most this share of the pool
+STEM_ECHO_WORDS = 3  # Q020: a run of this many content words shared by prompt and key
+_ABOVE = re.compile(r"\b(?:all|none)\s+of\s+the\s+above\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`~]|<[^>]+>")
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    may me might more most must my no nor not now of off on once only or other our ours out over
+    own same shall she should so some such than that the their theirs them then there these they
+    this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours""".split()
+)
 
 
 @dataclass
@@ -50,11 +74,10 @@ class _Question:
 
 @dataclass
 class ParsedQuiz:
-    """The quiz plus what course-level checks need (the pool and true/false warnings)."""
+    """The quiz plus what course-level checks need (where settings and questions are)."""
 
     quiz: QuizSource
     questions_per_attempt_line: int
-    true_false_lines: list[int]  # heading lines of true/false questions, in file order
 
 
 def option_id(index: int) -> str:
@@ -197,6 +220,147 @@ def _is_true_false(option_texts: list[str]) -> bool:
     return {text.strip().rstrip(".").strip().lower() for text in option_texts} == {"true", "false"}
 
 
+def _take_objectives(
+    question_id: str, line: int, lines: list[tuple[int, str]], path: str, diags: list[Diagnostic]
+) -> tuple[list[int], int, list[tuple[int, str]]]:
+    """Read the `objectives: 1, 3` line that must open a question; (numbers, line, rest)."""
+    for index, (line_no, text) in enumerate(lines):
+        if not text.strip():
+            continue
+        match = _OBJECTIVES_KEY.match(text.strip())
+        if match is None:
+            break
+        rest = lines[:index] + lines[index + 1 :]
+        value = match.group(1).strip()
+        numbers = [int(n) for n in value.split(",")] if _OBJECTIVES_VALUE.match(value) else []
+        if not numbers or min(numbers) < 1:
+            diags.append(
+                diag(
+                    path,
+                    line_no,
+                    "Q015",
+                    f'question "{question_id}": the objectives line must list the 1-based '
+                    f'numbers of course objectives, e.g. "objectives: 1, 3", not "{value[:60]}"',
+                )
+            )
+            return [], line_no, rest
+        return list(dict.fromkeys(numbers)), line_no, rest
+    diags.append(
+        diag(
+            path,
+            line,
+            "Q014",
+            f'question "{question_id}" does not say which objectives it measures: its first '
+            'line must read like "objectives: 1, 3" (numbers of the course.md objectives)',
+        )
+    )
+    return [], 0, lines
+
+
+def plain_text(markdown: str) -> str:
+    """The words a learner reads in an option: link text kept, markup dropped, spaces folded."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _MARKUP.sub("", text)
+    return " ".join(text.split())
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of a text without stop words, in order."""
+    return [w for w in _WORD.findall(plain_text(text).lower()) if w not in STOP_WORDS]
+
+
+def shared_run(prompt: str, option: str, size: int = STEM_ECHO_WORDS) -> str | None:
+    """The first run of `size` consecutive content words the option repeats from the prompt."""
+    prompt_words = content_words(prompt)
+    runs = {tuple(prompt_words[i : i + size]) for i in range(len(prompt_words) - size + 1)}
+    option_words = content_words(option)
+    for i in range(len(option_words) - size + 1):
+        run = tuple(option_words[i : i + size])
+        if run in runs:
+            return " ".join(run)
+    return None
+
+
+def check_answer_cues(questions: list[QuestionSource], path: str, diags: list[Diagnostic]) -> None:
+    """Report what lets a test-wise learner pass without the knowledge (Q017-Q020, Q022)."""
+    single = [
+        q for q in questions if len(q.options) >= 2 and sum(o.correct for o in q.options) == 1
+    ]
+    longest_key: list[QuestionSource] = []
+    for question in single:
+        lengths = [len(plain_text(option.text)) for option in question.options]
+        key_index = next(i for i, option in enumerate(question.options) if option.correct)
+        key_length = lengths[key_index]
+        others = lengths[:key_index] + lengths[key_index + 1 :]
+        mean = sum(others) / len(others)
+        if key_length > KEY_LENGTH_RATIO * mean:
+            diags.append(
+                diag(
+                    path,
+                    question.options[key_index].line,
+                    "Q017",
+                    f'question "{question.id}": the correct option has {key_length} characters, '
+                    f"more than {KEY_LENGTH_RATIO} times the distractors' mean of {mean:.0f}; "
+                    "make the options alike in length",
+                )
+            )
+        if key_length > max(others):
+            longest_key.append(question)
+    if single and len(longest_key) > LONGEST_KEY_SHARE * len(single):
+        diags.append(
+            diag(
+                path,
+                longest_key[0].line,
+                "Q018",
+                f"the correct option is the uniquely longest in {len(longest_key)} of "
+                f"{len(single)} single-answer questions "
+                f"({100 * len(longest_key) / len(single):.0f} %); at most "
+                f"{100 * LONGEST_KEY_SHARE:.0f} % is allowed (chance is about 25 % with four "
+                "options), so a learner who always picks the longest option would pass; "
+                "questions: " + ", ".join(q.id for q in longest_key[:10]),
+            )
+        )
+    for question in questions:
+        for option in question.options:
+            above = _ABOVE.search(plain_text(option.text))
+            if above is not None:
+                diags.append(
+                    diag(
+                        path,
+                        option.line,
+                        "Q019",
+                        f'question "{question.id}": avoid "{above.group(0)}"; it can be answered '
+                        "by spotting two right (or one wrong) options",
+                    )
+                )
+            echo = shared_run(question.prompt, option.text) if option.correct else None
+            if echo is not None:
+                diags.append(
+                    diag(
+                        path,
+                        option.line,
+                        "Q020",
+                        f'question "{question.id}": the correct option repeats the prompt\'s '
+                        f'wording ("{echo}"); a learner can match words instead of knowing',
+                    )
+                )
+    few = [q for q in questions if len(q.options) < MIN_OPTIONS]
+    allowed = math.floor(FEW_OPTIONS_SHARE * len(questions))
+    if len(few) > allowed:
+        true_false = sum(1 for q in few if _is_true_false([o.text for o in q.options]))
+        diags.append(
+            diag(
+                path,
+                few[allowed].line,
+                "Q022",
+                f"{len(few)} of {len(questions)} questions have fewer than {MIN_OPTIONS} options "
+                f"({true_false} true/false); at most {allowed} "
+                f"({100 * FEW_OPTIONS_SHARE:.0f} % of the pool) may, since two options are "
+                "guessed right half the time",
+            )
+        )
+
+
 def parse_quiz(
     source: MarkdownFile,
     diags: list[Diagnostic],
@@ -234,13 +398,13 @@ def parse_quiz(
             reveal = settings.choice("reveal", REVEAL_POLICIES) or DEFAULT_REVEAL
 
     questions: list[QuestionSource] = []
-    true_false_lines: list[int] = []
     seen_ids: dict[str, int] = {}
     for question_id, line, lines in _split_questions(
         source.body, source.body_first_line, path, diags
     ):
-        question = _parse_section(question_id, line, lines, path, diags)
         shown_id = question_id if len(question_id) <= 60 else question_id[:57] + "..."
+        objectives, objectives_line, lines = _take_objectives(shown_id, line, lines, path, diags)
+        question = _parse_section(question_id, line, lines, path, diags)
         if not _QUESTION_ID.match(question_id) or len(question_id) > MAX_ID_LENGTH:
             diags.append(
                 diag(
@@ -303,10 +467,9 @@ def parse_quiz(
                     )
                     if feedback.strip()
                     else "",
+                    text=text,
                 )
             )
-        if _is_true_false(option_texts):
-            true_false_lines.append(line)
         explanation = _join(question.explanation_lines)
         questions.append(
             QuestionSource(
@@ -322,6 +485,9 @@ def parse_quiz(
                 )
                 if explanation.strip()
                 else "",
+                objectives=objectives,
+                objectives_line=objectives_line,
+                prompt=prompt,
             )
         )
 
@@ -338,6 +504,28 @@ def parse_quiz(
             )
         )
     per_attempt = declared_per_attempt if declared_per_attempt is not None else len(questions)
+    unknown_draw = (source.has_front_matter and settings is None) or (
+        settings is not None
+        and settings.has("questions_per_attempt")
+        and declared_per_attempt is None
+    )  # F004/F008/F010 already name the settings; the draw size is not known
+    if (
+        questions
+        and not unknown_draw
+        and per_attempt <= len(questions) < MIN_POOL_RATIO * per_attempt
+    ):
+        diags.append(
+            diag(
+                path,
+                per_attempt_line,
+                "Q021",
+                f"the pool has {len(questions)} question(s) for {per_attempt} per attempt; it "
+                f"needs at least {math.ceil(MIN_POOL_RATIO * per_attempt)} ({MIN_POOL_RATIO} "
+                f"times questions_per_attempt) so retakes see new items; twice "
+                f"({2 * per_attempt}) is better",
+            )
+        )
+    check_answer_cues(questions, path, diags)
     quiz = QuizSource(
         passing_score=passing_score,
         max_attempts=max_attempts,
@@ -346,4 +534,4 @@ def parse_quiz(
         reveal=reveal,
         questions=questions,
     )
-    return ParsedQuiz(quiz, per_attempt_line, true_false_lines)
+    return ParsedQuiz(quiz, per_attempt_line)

@@ -368,6 +368,32 @@ class YamlMapping:
             result.append((value.strip(), line))
         return result
 
+    def integer_list(self, key: str, *, minimum: int = 1) -> list[tuple[int, int]] | None:
+        """A list of whole numbers with each item's line; bad items are reported and skipped."""
+        items = self.sequence(key)
+        if items is None:
+            return None
+        result: list[tuple[int, int]] = []
+        for index, (node, line) in enumerate(items):
+            value = self.doc.construct(node, f"{self.name(key)}[{index + 1}]")
+            if value is _MISSING:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                self._add(
+                    line,
+                    "F008",
+                    f'"{self.name(key)}" item {index + 1} must be a whole number, '
+                    f"not {_type_name(value)}",
+                )
+                continue
+            if value < minimum:
+                self._add(
+                    line, "F010", f'"{self.name(key)}" item {index + 1} must be at least {minimum}'
+                )
+                continue
+            result.append((value, line))
+        return result
+
     def mapping(self, key: str) -> YamlMapping | None:
         """A nested mapping; None when absent or not a mapping."""
         if key not in self.entries:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -77,6 +78,28 @@ HTTP_CODES = {
 }
 
 
+# Features add links to the error page of a request about a course (a URL with a `slug`):
+# each takes the slug and returns (label, url) or None. The catalog links the course page,
+# learning the learner's next step there.
+COURSE_ERROR_LINKS: list[Callable[[str], tuple[str, str] | None]] = []
+
+
+def course_links(status: int) -> list[tuple[str, str]]:
+    """Where to go from a refused request about a course, instead of only the catalog."""
+    slug = (request.view_args or {}).get("slug")
+    if status not in (409, 422) or not isinstance(slug, str):
+        return []
+    from ce_platform.extensions import db
+
+    db.session.rollback()  # nothing of a refused request is kept; read what is committed
+    links = []
+    for hook in COURSE_ERROR_LINKS:
+        link = hook(slug)
+        if link is not None and link not in links:
+            links.append(link)
+    return links
+
+
 def wants_json() -> bool:
     """API paths always answer JSON, whatever the client accepts."""
     return request.path.startswith("/api/")
@@ -95,7 +118,16 @@ def _render(status: int, code: str, message: str, details: Any = None, headers=N
             f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/error.html"
         )
         response = current_app.make_response(
-            (render_template(template, status=status, message=message, details=details), status)
+            (
+                render_template(
+                    template,
+                    status=status,
+                    message=message,
+                    details=details,
+                    links=course_links(status),
+                ),
+                status,
+            )
         )
     if headers:
         for name, value in headers:

@@ -1,6 +1,6 @@
 """Pages that belong to no feature: the health check and the navigation every page shows."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 bp = Blueprint("core", __name__)
@@ -37,6 +37,12 @@ def api_reference():
     from ce_platform.api.openapi import document
 
     return render_template("api/reference.html", doc=document())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and crawlers ask for /favicon.ico whatever the layout links; send them the icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")

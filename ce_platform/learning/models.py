@@ -25,6 +25,9 @@ class Enrollment(Base):
     status: Mapped[str] = mapped_column(String(20), default="in_progress")  # | complete
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The latest heartbeat credited on any of its lessons: seat time never runs faster than
+    # the clock, however many lessons or tabs are open.
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -12,12 +12,14 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ce_platform import content
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
 from ce_platform.catalog.models import Course, CourseRevision, Lesson, Question
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import insert_once, utcnow
+from ce_platform.core.validation import whole_number
 from ce_platform.learning.models import Enrollment, Evaluation, LessonProgress, QuizAttempt
 from ce_platform.learning.questions import QUESTION_TYPES
 
@@ -34,12 +36,26 @@ def get_enrollment(session, user: User, course: Course) -> Enrollment | None:
 
 def lesson_context(
     session, user: User, slug: str
-) -> tuple[Course, Enrollment | None, catalog.RevisionOutline]:
-    """For a lesson page, in one query: the course, the learner's enrollment (if any) and the
-    revision they read (their pinned one, else the current one), as a cached outline."""
+) -> tuple[Course, Enrollment | None, catalog.RevisionOutline, int | None]:
+    """For a lesson page, in one query: the course, the learner's enrollment (if any), the
+    revision they read (their pinned one, else the current one) as a cached outline, and the
+    active minutes they still need (None when not enrolled)."""
     revision_id = func.coalesce(Enrollment.revision_id, Course.current_revision_id)
+    seat_seconds = (
+        select(func.coalesce(func.sum(LessonProgress.active_seconds), 0))
+        .where(LessonProgress.enrollment_id == Enrollment.id)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(Course, Enrollment, CourseRevision.id, CourseRevision.published_at)
+        select(
+            Course,
+            Enrollment,
+            CourseRevision.id,
+            CourseRevision.published_at,
+            CourseRevision.ce_hours,
+            CourseRevision.min_minutes,
+            seat_seconds,
+        )
         .outerjoin(
             Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user.id)
         )
@@ -48,8 +64,12 @@ def lesson_context(
     ).first()
     if row is None:
         raise NotFound(f"There is no course '{slug}'.")
-    course, enrollment, revision_id, published_at = row
-    return course, enrollment, catalog.revision_outline(session, revision_id, published_at)
+    course, enrollment, revision_id, published_at, ce_hours, min_minutes, seconds = row
+    needed = None
+    if enrollment is not None:
+        needed = _minutes_missing(content.seat_time_floor(ce_hours, min_minutes), int(seconds or 0))
+    outline = catalog.revision_outline(session, revision_id, published_at)
+    return course, enrollment, outline, needed
 
 
 def enroll(session, user: User, course: Course, *, today: date) -> tuple[Enrollment, bool]:
@@ -138,6 +158,11 @@ class RevisionSummary:
     passing_score: int
     max_attempts: int | None
     lessons: tuple[catalog.LessonView, ...]
+
+    @property
+    def seat_time_floor(self) -> int:
+        """The same floor as CourseRevision.seat_time_floor, from the summary's columns."""
+        return content.seat_time_floor(self.ce_hours, self.min_minutes)
 
 
 @dataclass(frozen=True)
@@ -237,6 +262,40 @@ def list_enrollments(session, user: User) -> list[EnrollmentSummary]:
     return out
 
 
+COURSE_BADGES = {"enrolled": "Enrolled", "in_progress": "In progress", "complete": "Completed"}
+
+
+def course_badges(session, user: User, course_ids: list[int]) -> dict[int, str]:
+    """The learner's stage in each of these courses, for the catalog cards, in one query:
+    enrolled, in progress once a lesson is complete or a post-test started, completed."""
+    if not course_ids:
+        return {}
+    started = (
+        select(LessonProgress.id)
+        .where(
+            LessonProgress.enrollment_id == Enrollment.id, LessonProgress.completed_at.is_not(None)
+        )
+        .correlate(Enrollment)
+        .exists()
+    )
+    attempted = (
+        select(QuizAttempt.id)
+        .where(QuizAttempt.enrollment_id == Enrollment.id)
+        .correlate(Enrollment)
+        .exists()
+    )
+    rows = session.execute(
+        select(Enrollment.course_id, Enrollment.status, started | attempted).where(
+            Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids)
+        )
+    )
+    out = {}
+    for course_id, state, begun in rows:
+        stage = "complete" if state == "complete" else "in_progress" if begun else "enrolled"
+        out[course_id] = COURSE_BADGES[stage]
+    return out
+
+
 # --- lessons and seat time -----------------------------------------------------------------
 
 
@@ -279,20 +338,64 @@ def complete_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonPr
 
 
 def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime) -> int:
-    """Credit active time since the previous heartbeat, at most 60 s; return seconds credited."""
+    """Credit the wall-clock time since the enrollment's last credited heartbeat (at most 60 s)
+    to this lesson; return the seconds credited.
+
+    The enrollment's clock, not the lesson's, decides: heartbeats from several lessons or tabs
+    share one timeline, so parallel pages never add up. A conditional UPDATE moves that clock
+    from the value this request read to `now`; a concurrent request that moved it first makes
+    the UPDATE match nothing, and the clock is read again, so every second is credited once.
+    """
     progress = open_lesson(session, enrollment, lesson)
     credited = 0
-    if progress.last_heartbeat_at is not None:
-        elapsed = (now - progress.last_heartbeat_at).total_seconds()
-        credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
-    progress.active_seconds += credited
-    progress.last_heartbeat_at = now
-    session.flush()
+    for _ in range(5):  # each retry means another request credited the interval meanwhile
+        previous = session.scalar(
+            select(Enrollment.last_heartbeat_at).where(Enrollment.id == enrollment.id)
+        )
+        if previous is not None and now <= previous:
+            break  # this moment is already credited
+        same_clock = (
+            Enrollment.last_heartbeat_at.is_(None)
+            if previous is None
+            else Enrollment.last_heartbeat_at == previous
+        )
+        claimed = session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment.id, same_clock)
+            .values(last_heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:
+            if previous is not None:
+                elapsed = (now - previous).total_seconds()
+                credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
+            session.execute(
+                update(LessonProgress)
+                .where(LessonProgress.id == progress.id)
+                .values(
+                    active_seconds=LessonProgress.active_seconds + credited,
+                    last_heartbeat_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            break
+    session.expire(progress, ["active_seconds", "last_heartbeat_at"])
+    session.expire(enrollment, ["last_heartbeat_at", "progress"])
     return credited
 
 
 def active_seconds(enrollment: Enrollment) -> int:
     return sum(p.active_seconds for p in enrollment.progress)
+
+
+def _minutes_missing(floor_minutes: int, seconds: int) -> int:
+    """Round up, so a learner is never told 0 minutes while seconds are still missing."""
+    return max(0, -(-(floor_minutes * 60 - seconds) // 60))
+
+
+def seat_minutes_needed(enrollment: Enrollment) -> int:
+    """Whole minutes of active reading still missing before the floor is met (0 when met)."""
+    return _minutes_missing(enrollment.revision.seat_time_floor, active_seconds(enrollment))
 
 
 # --- the completion gate -------------------------------------------------------------------
@@ -321,16 +424,18 @@ def requirements(enrollment: Enrollment) -> list[Requirement]:
             + (f"; still to complete: {', '.join(remaining)}" if remaining else ""),
         )
     ]
-    if revision.min_minutes:
-        seconds = active_seconds(enrollment)
-        out.append(
-            Requirement(
-                "seat_time",
-                f"Spend at least {revision.min_minutes} active minutes in the lessons",
-                seconds >= revision.min_minutes * 60,
-                f"{seconds // 60} of {revision.min_minutes} minutes so far",
-            )
+    floor = revision.seat_time_floor
+    seconds = active_seconds(enrollment)
+    needed = seat_minutes_needed(enrollment)
+    out.append(
+        Requirement(
+            "seat_time",
+            f"Spend at least {floor} active minutes in the lessons",
+            seconds >= floor * 60,
+            f"{seconds // 60} of {floor} minutes so far"
+            + (f"; {needed} more needed" if needed else ""),
         )
+    )
     graded = [a for a in enrollment.attempts if a.submitted_at is not None]
     best = max((a.score for a in graded), default=None)
     passed = any(a.passed for a in graded)
@@ -394,13 +499,17 @@ def status(enrollment: Enrollment, gate: list[Requirement] | None = None) -> str
 
 
 def progress_percent(enrollment: Enrollment, gate: list[Requirement] | None = None) -> int:
-    """Share of the gate's requirements met, lessons counted one by one."""
+    """Share of the gate met: the lessons one by one, seat time weighing as much as all the
+    lessons (in proportion to the floor), then post-test, evaluation and attestation."""
     gate = requirements(enrollment) if gate is None else gate
-    lessons = enrollment.revision.lessons
+    lessons = len(enrollment.revision.lessons)
     done = sum(1 for p in enrollment.progress if p.completed_at is not None)
-    steps = len(lessons) + 3  # post-test, evaluation, attestation
-    met = done + sum(1 for r in gate[1:] if r.met and r.code != "seat_time")
-    return round(100 * met / steps)
+    floor_seconds = enrollment.revision.seat_time_floor * 60
+    seat_share = min(1.0, active_seconds(enrollment) / floor_seconds) if floor_seconds else 1.0
+    seat = lessons * seat_share
+    steps = 2 * lessons + 3  # lessons, seat time, post-test, evaluation, attestation
+    met = done + seat + sum(1 for r in gate if r.met and r.code not in ("lessons", "seat_time"))
+    return int(100 * met / steps)
 
 
 def refresh_completion(session, enrollment: Enrollment) -> bool:
@@ -433,11 +542,38 @@ def option_token(seed: str, question_key: str, option_id: str) -> str:
     return digest[:12]
 
 
+def _covering_sample(pool: list[Question], count: int, rng: random.Random) -> list[Question]:
+    """Draw `count` items so that every objective the pool measures is measured at least once.
+
+    Objectives are visited in random order; one not yet covered gets a random item among
+    those that measure it; random items fill the rest. The validator (Q023, Q024) makes sure
+    `count` is at least the number of objectives, so the cover always fits.
+    """
+    objectives = sorted({n for question in pool for n in question.objectives})
+    rng.shuffle(objectives)
+    chosen: list[Question] = []
+    covered: set[int] = set()
+    for objective in objectives:
+        if objective in covered or len(chosen) == count:
+            continue
+        candidates = [q for q in pool if objective in q.objectives and q not in chosen]
+        pick = rng.choice(candidates)
+        chosen.append(pick)
+        covered.update(pick.objectives)
+    rest = [q for q in pool if q not in chosen]
+    return chosen + rng.sample(rest, count - len(chosen))
+
+
+def new_seed() -> str:
+    """An unguessable seed for one attempt's draw, stored so the draw can be replayed."""
+    return secrets.token_hex(16)
+
+
 def draw(questions: list[Question], *, seed: str, count: int, shuffle: bool) -> list[dict]:
     """Pick and order an attempt's questions and options; the same seed gives the same draw."""
     rng = random.Random(seed)
     pool = sorted(questions, key=lambda q: q.position)
-    chosen = rng.sample(pool, count) if count < len(pool) else list(pool)
+    chosen = _covering_sample(pool, count, rng) if count < len(pool) else list(pool)
     if shuffle:
         rng.shuffle(chosen)
     else:
@@ -495,7 +631,7 @@ def start_attempt(session, enrollment: Enrollment) -> tuple[QuizAttempt, bool]:
             "contact the CE program office if you need help."
         )
     revision = enrollment.revision
-    seed = secrets.token_hex(16)
+    seed = new_seed()
     number = 1 + max((a.number for a in enrollment.attempts), default=0)
     drawn = draw(
         revision.questions,
@@ -600,17 +736,13 @@ def check_answers(attempt: QuizAttempt, answers: object) -> dict[str, list[str]]
     return answers  # type: ignore[return-value]
 
 
-def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
-    """Grade an attempt exactly once, on the server."""
-    if attempt.submitted_at is not None:
-        raise Conflict("This attempt was already submitted and graded.")
-    answers = check_answers(attempt, answers)
-    enrollment = attempt.enrollment
-    revision = enrollment.revision
-    questions = _questions_by_id(revision)
+def grade_answers(
+    drawn: list[dict], questions: dict[int, Question], answers: dict[str, list[str]]
+) -> tuple[list[dict], int]:
+    """Grade a checked answer sheet against a draw: (per-item results, score in percent)."""
     results = []
     correct_count = 0
-    for item in attempt.drawn:
+    for item in drawn:
         question = questions[item["question_id"]]
         token_to_id = {option["token"]: option["id"] for option in item["options"]}
         chosen_ids = {token_to_id[t] for t in answers[item["key"]]}
@@ -618,8 +750,23 @@ def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
         is_correct = QUESTION_TYPES[question.kind].is_correct(chosen_ids, correct_ids)
         correct_count += is_correct
         results.append({"key": item["key"], "correct": is_correct, "chosen": sorted(chosen_ids)})
-    score = round(100 * correct_count / len(attempt.drawn))
-    passed = score >= revision.passing_score
+    return results, round(100 * correct_count / len(drawn))
+
+
+def is_passing(score: int, passing_score: int) -> bool:
+    """A score passes when it reaches the course's passing score."""
+    return score >= passing_score
+
+
+def submit_attempt(session, attempt: QuizAttempt, answers: object) -> Grade:
+    """Grade an attempt exactly once, on the server."""
+    if attempt.submitted_at is not None:
+        raise Conflict("This attempt was already submitted and graded.")
+    answers = check_answers(attempt, answers)
+    enrollment = attempt.enrollment
+    revision = enrollment.revision
+    results, score = grade_answers(attempt.drawn, _questions_by_id(revision), answers)
+    passed = is_passing(score, revision.passing_score)
     # Only one request may move the attempt from open to graded.
     claimed = session.execute(
         update(QuizAttempt)
@@ -661,6 +808,37 @@ def reveal_allowed(attempt: QuizAttempt) -> bool:
         enrollment = attempt.enrollment
         return any(a.passed for a in enrollment.attempts) or attempts_left(enrollment) == 0
     return False
+
+
+@dataclass(frozen=True)
+class MissedObjective:
+    """A course objective a failed attempt missed, with the lessons that teach it."""
+
+    number: int
+    text: str
+    lessons: tuple[Lesson, ...]
+
+
+def missed_objectives(attempt: QuizAttempt) -> list[MissedObjective]:
+    """What a failed attempt tells the learner to review: the objectives of the items they got
+    wrong, never which items or options, so the key stays hidden until the reveal policy allows.
+    """
+    if attempt.submitted_at is None or attempt.passed or not attempt.results:
+        return []
+    revision = attempt.enrollment.revision
+    questions = _questions_by_id(revision)
+    keys = {item["key"]: item["question_id"] for item in attempt.drawn}
+    missed: set[int] = set()
+    for result in attempt.results:
+        if not result["correct"]:
+            missed.update(questions[keys[result["key"]]].objectives)
+    out = []
+    for number in sorted(missed):
+        if not 1 <= number <= len(revision.objectives):
+            continue
+        lessons = tuple(lesson for lesson in revision.lessons if number in lesson.objectives)
+        out.append(MissedObjective(number, revision.objectives[number - 1], lessons))
+    return out
 
 
 def attempt_results(attempt: QuizAttempt) -> list[dict]:
@@ -759,8 +937,8 @@ def check_evaluation(revision: CourseRevision, answers: object) -> dict:
             continue
         kind = question["type"]
         if kind in ("rating", "number"):
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value)
+            if isinstance(value, str) and whole_number(value) is not None:
+                value = whole_number(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 problems[key] = "must be a whole number"
             elif not question["min"] <= value <= question["max"]:
@@ -790,7 +968,12 @@ def submit_evaluation(
         raise Conflict("You have already submitted the evaluation for this course.")
     if not any(a.passed for a in enrollment.attempts):
         raise BusinessRuleError("The evaluation opens after you pass the post-test.")
-    clean = check_evaluation(enrollment.revision, answers)
+    try:
+        clean = check_evaluation(enrollment.revision, answers)
+    except ValidationError as exc:
+        if attestation is not True and isinstance(exc.details, dict):
+            exc.details["attestation"] = "required"  # report every problem in one round
+        raise
     if attestation is not True:
         raise ValidationError(
             'Tick "I completed this course myself" to submit the evaluation.',

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ce_platform.catalog import services as catalog
-from ce_platform.catalog.views import COURSE_PAGE_HOOKS
-from ce_platform.core.errors import BusinessRuleError, CEError, ValidationError
+from ce_platform.catalog.models import Course
+from ce_platform.catalog.views import CATALOG_BADGE_HOOKS, COURSE_PAGE_HOOKS
+from ce_platform.core.errors import COURSE_ERROR_LINKS, BusinessRuleError, CEError, ValidationError
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
 from ce_platform.learning import services
@@ -19,9 +22,28 @@ from ce_platform.learning.questions import QUESTION_TYPES
 bp = Blueprint("learning", __name__)
 
 
-def next_step(enrollment: Enrollment, gate: list | None = None) -> tuple[str, str]:
-    """The one thing a learner should do next, as (label, url); `gate` is the enrollment's
-    requirements when already computed."""
+# Features built on learning say what comes after a complete enrollment (certificates does):
+# each takes the ids of complete enrollments and returns {enrollment id: (label, url)}.
+FINAL_STEP_HOOKS: list[Callable[[Sequence[int]], dict[int, tuple[str, str]]]] = []
+
+
+def final_steps(enrollment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """What comes after the gate for these complete enrollments, in one query per hook."""
+    steps: dict[int, tuple[str, str]] = {}
+    if enrollment_ids:
+        for hook in FINAL_STEP_HOOKS:
+            steps.update(hook(enrollment_ids))
+    return steps
+
+
+def next_step(
+    enrollment: Enrollment,
+    gate: list | None = None,
+    final: dict[int, tuple[str, str]] | None = None,
+) -> tuple[str, str]:
+    """The one thing a learner should do next, as (label, url), read from the completion gate;
+    every learner page asks here so no two pages disagree. `gate` is the enrollment's
+    requirements and `final` its final_steps() when already computed."""
     slug = enrollment.course.slug
     done = {p.lesson_id for p in enrollment.progress if p.completed_at is not None}
     for lesson in enrollment.revision.lessons:
@@ -37,9 +59,14 @@ def next_step(enrollment: Enrollment, gate: list | None = None) -> tuple[str, st
             "learning.lesson", slug=slug, lesson_slug=first.slug
         )
     if "post_test" in unmet:
+        if services.attempts_left(enrollment) == 0:
+            return "See your post-test attempts", url_for("learning.quiz", slug=slug)
         return "Take the post-test", url_for("learning.quiz", slug=slug)
     if unmet:
         return "Complete the evaluation", url_for("learning.evaluation", slug=slug)
+    final = final_steps([enrollment.id]) if final is None else final
+    if enrollment.id in final:
+        return final[enrollment.id]
     return "Go to your certificate", url_for("catalog.course", slug=slug, _anchor="certificate")
 
 
@@ -50,14 +77,16 @@ def _course_panel(course, context: dict) -> None:
         enrollment = services.get_enrollment(db.session, current_user, course)
     if enrollment is not None:
         context["revision"] = enrollment.revision
+    gate = services.requirements(enrollment) if enrollment else []
     context["course_panels"].append(
         render_template(
             "learning/_course_panel.html",
             course=course,
             enrollment=enrollment,
-            requirements=services.requirements(enrollment) if enrollment else [],
-            status=services.status(enrollment) if enrollment else None,
-            next_step=next_step(enrollment) if enrollment else None,
+            requirements=gate,
+            status=services.status(enrollment, gate) if enrollment else None,
+            progress=services.progress_percent(enrollment, gate) if enrollment else None,
+            next_step=next_step(enrollment, gate) if enrollment else None,
             open_for_enrollment=context["open_for_enrollment"],
             status_labels=services.STATUS_LABELS,
         )
@@ -65,6 +94,21 @@ def _course_panel(course, context: dict) -> None:
 
 
 COURSE_PAGE_HOOKS.append(_course_panel)
+
+
+def _next_step_link(slug: str) -> tuple[str, str] | None:
+    """On an error page about a course, the signed-in learner's next step in it."""
+    if not current_user.is_authenticated:
+        return None
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    enrollment = services.get_enrollment(db.session, current_user, course) if course else None
+    return next_step(enrollment) if enrollment is not None else None
+
+
+COURSE_ERROR_LINKS.append(_next_step_link)
+CATALOG_BADGE_HOOKS.append(
+    lambda course_ids: services.course_badges(db.session, current_user, course_ids)
+)
 
 
 @bp.post("/courses/<slug>/enroll")
@@ -82,7 +126,9 @@ def enroll(slug: str):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course, enrollment, outline = services.lesson_context(db.session, current_user, slug)
+    course, enrollment, outline, seat_needed = services.lesson_context(
+        db.session, current_user, slug
+    )
     lesson = catalog.find_lesson(outline, lesson_slug)
     progress = None
     if enrollment is not None:
@@ -95,6 +141,8 @@ def lesson(slug: str, lesson_slug: str):
         lesson=lesson,
         enrollment=enrollment,
         progress=progress,
+        next_step=next_step(enrollment) if progress and progress.completed_at else None,
+        seat_minutes_needed=seat_needed,
         previous=previous,
         next=following,
     )
@@ -126,8 +174,9 @@ def heartbeat(slug: str, lesson_slug: str):
     enrollment = services.require_enrollment_in(db.session, current_user, slug)
     lesson = catalog.find_lesson(enrollment.revision, lesson_slug)
     credited = services.heartbeat(db.session, enrollment, lesson, now=utcnow())
+    body = {"credited": credited, "minutes_needed": services.seat_minutes_needed(enrollment)}
     db.session.commit()
-    return {"credited": credited}
+    return body
 
 
 # --- post-test -----------------------------------------------------------------------------
@@ -137,6 +186,7 @@ def _quiz_page(course, enrollment, attempt, *, chosen=None, problems=None) -> st
     """The post-test page: the open attempt's form (with any answers kept), or how to start."""
     return render_template(
         "learning/quiz.html",
+        next_step=next_step(enrollment),
         course=course,
         enrollment=enrollment,
         revision=enrollment.revision,
@@ -209,6 +259,7 @@ def quiz_result(slug: str, attempt_id: int):
         attempt=attempt,
         attempts_left=services.attempts_left(enrollment),
         results=services.attempt_results(attempt) if reveal else None,
+        missed=services.missed_objectives(attempt),
         next_step=next_step(enrollment),
     )
 
@@ -233,7 +284,8 @@ def evaluation(slug: str):
         except CEError as exc:
             db.session.rollback()
             problems = exc.details if isinstance(exc.details, dict) else {}
-            flash(exc.message, "error")
+            if not problems:  # a field's problem is shown by its question, in the page's words
+                flash(exc.message, "error")
             status = exc.status
         else:
             db.session.commit()
@@ -241,6 +293,7 @@ def evaluation(slug: str):
             return redirect(url_for("catalog.course", slug=slug))
     return render_template(
         "learning/evaluation.html",
+        next_step=next_step(enrollment),
         course=enrollment.course,
         enrollment=enrollment,
         revision=enrollment.revision,
@@ -252,22 +305,31 @@ def evaluation(slug: str):
 
 # --- dashboard -----------------------------------------------------------------------------
 
+# Features built on learning annotate dashboard rows (e.g. a revoked certificate) through these,
+# so learning never imports them: each hook gets the rows and may add keys to them.
+DASHBOARD_HOOKS: list[Callable[[list[dict]], None]] = []
+
 
 @bp.get("/my-courses")
 @login_required
 def dashboard():
     rows = []
-    for e in services.list_enrollments(db.session, current_user):
-        gate = services.requirements(e)
+    enrollments = services.list_enrollments(db.session, current_user)
+    gates = {e.id: services.requirements(e) for e in enrollments}
+    final = final_steps([e.id for e in enrollments if not any(not r.met for r in gates[e.id])])
+    for e in enrollments:
+        gate = gates[e.id]
         rows.append(
             {
                 "enrollment": e,
                 "status": services.status(e, gate),
                 "progress": services.progress_percent(e, gate),
-                "next_step": next_step(e, gate),
+                "next_step": next_step(e, gate, final),
                 "unmet": [r for r in gate if not r.met],
             }
         )
+    for hook in DASHBOARD_HOOKS:
+        hook(rows)
     return render_template(
         "learning/dashboard.html", rows=rows, status_labels=services.STATUS_LABELS
     )

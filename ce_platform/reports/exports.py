@@ -71,6 +71,8 @@ def roster_table(rows: list[RosterRow]) -> tuple[list[str], list[list]]:
         "Passed",
         "Status",
         "Seat time (minutes)",
+        "Seat-time floor (minutes)",
+        "Completed below the floor",
         "Completed at",
         "Certificate number",
     ]
@@ -91,6 +93,8 @@ def roster_table(rows: list[RosterRow]) -> tuple[list[str], list[list]]:
             _yes_no(r.passed),
             r.status_label,
             r.seat_minutes,
+            r.seat_floor_minutes,
+            _yes_no(r.below_seat_floor),
             _day(r.completed_at),
             r.certificate_number or "",
         ]

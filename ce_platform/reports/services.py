@@ -131,6 +131,7 @@ class RosterRow:
     status: str
     status_label: str
     seat_seconds: int
+    seat_floor_minutes: int  # the floor of the learner's revision
     completed_at: datetime | None
     certificate_number: str | None
     certificate_status: str | None
@@ -138,6 +139,11 @@ class RosterRow:
     @property
     def seat_minutes(self) -> float:
         return round(self.seat_seconds / 60, 1)
+
+    @property
+    def below_seat_floor(self) -> bool:
+        """A completion with less seat time than its revision requires: one to look into."""
+        return self.completed_at is not None and self.seat_seconds < self.seat_floor_minutes * 60
 
 
 def _current_certificates(
@@ -218,6 +224,7 @@ def roster(
                 status=code,
                 status_label=learning.STATUS_LABELS[code],
                 seat_seconds=learning.active_seconds(enrollment),
+                seat_floor_minutes=enrollment.revision.seat_time_floor,
                 completed_at=enrollment.completed_at,
                 certificate_number=certificate.number if certificate else None,
                 certificate_status=certificate.status if certificate else None,
@@ -375,6 +382,7 @@ class ItemStats:
     upper_lower: float | None
     options: list[OptionStats]
     flags: list[str] = field(default_factory=list)
+    objectives: tuple[int, ...] = ()  # course objectives the item measures (newest revision)
 
     @property
     def flag_labels(self) -> list[str]:
@@ -543,9 +551,34 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
                     for option_id, option in options[key].items()
                 ],
                 flags=_flags(drawn, difficulty, r_pb),
+                objectives=tuple(question.objectives),
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ObjectiveItems:
+    """The items that measure one course objective (number None: items naming none)."""
+
+    number: int | None
+    text: str
+    items: tuple[ItemStats, ...]
+
+
+def items_by_objective(objectives: list[str], items: tuple[ItemStats, ...]) -> list[ObjectiveItems]:
+    """Group item statistics under the current revision's objectives, so an instructor sees
+    which objective a weak item undermines; an item measuring two objectives is under both."""
+    groups = [
+        ObjectiveItems(number, text, tuple(item for item in items if number in item.objectives))
+        for number, text in enumerate(objectives, start=1)
+    ]
+    unlinked = tuple(
+        item for item in items if not any(1 <= n <= len(objectives) for n in item.objectives)
+    )
+    if unlinked:
+        groups.append(ObjectiveItems(None, "Questions not linked to a current objective", unlinked))
+    return groups
 
 
 # --- evaluation summary --------------------------------------------------------------------

@@ -94,6 +94,9 @@ def item_analysis(slug: str):
         course=course,
         revision=course.current_revision,
         items=services.item_analysis(db.session, course),
+        groups=services.items_by_objective(
+            course.current_revision.objectives, services.item_analysis(db.session, course)
+        ),
         thresholds={
             "min_responses": services.MIN_RESPONSES,
             "too_easy": services.TOO_EASY,

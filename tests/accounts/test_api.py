@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ce_platform.accounts.models import ApiToken
+from ce_platform.accounts.models import ApiToken, User
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
 from tests import factories
@@ -37,14 +38,14 @@ def assert_error(response, status: int, code: str | None = None, field: str | No
 
 def test_register_token_and_me_flow(api):
     response = api.post("/api/v1/auth/register", json=NEW_USER)
-    assert response.status_code == 201
-    user = response.get_json()["user"]
-    assert user["email"] == "kim@example.org" and user["license_state"] == "WA"
-    assert "password" not in str(response.get_json())
+    assert response.status_code == 202
+    assert set(response.get_json()) == {"message"}  # nothing about the account, new or not
     api.login("KIM@example.org", "twelve chars ok")
     me = api.get("/api/v1/me")
     assert me.status_code == 200
-    assert me.get_json()["user"]["full_name"] == "Kim Lee"
+    user = me.get_json()["user"]
+    assert user["email"] == "kim@example.org" and user["license_state"] == "WA"
+    assert user["full_name"] == "Kim Lee"
 
 
 def test_token_is_stored_only_as_a_hash(api):
@@ -54,9 +55,23 @@ def test_token_is_stored_only_as_a_hash(api):
     assert raw not in stored and len(stored) == 1 and len(stored[0]) == 64
 
 
-def test_register_duplicate_email_in_any_case_is_409(api):
-    factories.user("kim@example.org")
-    assert_error(api.post("/api/v1/auth/register", json=NEW_USER), 409, "conflict", "email")
+def test_registering_a_taken_email_answers_as_for_a_new_one_and_mails_the_owner(api, caplog):
+    with caplog.at_level(logging.INFO, logger="ce_platform.mail"):
+        fresh = api.post("/api/v1/auth/register", json={**NEW_USER, "email": "new@example.org"})
+    assert "to=new@example.org" in caplog.text and "account is ready" in caplog.text
+    owner = factories.user("kim@example.org", full_name="First Owner")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="ce_platform.mail"):
+        taken = api.post("/api/v1/auth/register", json=NEW_USER)
+    assert (taken.status_code, taken.get_json()) == (fresh.status_code, fresh.get_json())
+    assert taken.status_code == 202
+    assert "to=Kim@Example.org" in caplog.text and "already has one" in caplog.text
+    count = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == "kim@example.org")
+    )
+    assert count == 1
+    db.session.refresh(owner)
+    assert owner.full_name == "First Owner"
 
 
 def test_wrong_password_gets_401(api):
@@ -177,7 +192,7 @@ def test_unknown_api_route_is_404_with_error_body(api):
 
 def test_token_endpoint_is_rate_limited(api):
     factories.user("learner@example.org")
-    for _ in range(9):
+    for _ in range(10):
         api.post(
             "/api/v1/auth/token",
             json={"email": "learner@example.org", "password": "nope nope nope"},

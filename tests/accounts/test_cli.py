@@ -38,6 +38,56 @@ def test_users_create_prompts_for_the_password(runner, client, auth):
     assert auth.login("p@example.org", "prompted password").status_code == 302
 
 
+def test_users_create_reads_the_password_from_stdin_without_echoing_it(runner, client, auth):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "instructor@example.org",
+            "--name",
+            "Ina Structor",
+            "--role",
+            "instructor",
+            "--password-stdin",
+        ],
+        input="piped password with spaces \n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "created instructor@example.org (instructor)\n"
+    assert auth.login("instructor@example.org", "piped password with spaces ").status_code == 302
+
+
+def test_users_create_with_password_stdin_refuses_empty_input(runner):
+    result = runner.invoke(
+        args=["users", "create", "--email", "e@example.org", "--name", "E", "--password-stdin"],
+        input="",
+    )
+    assert result.exit_code == 2
+    assert "standard input is empty" in result.output
+    assert db.session.scalar(select(User).where(User.email == "e@example.org")) is None
+
+
+def test_users_create_refuses_password_and_password_stdin_together(runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "b@example.org",
+            "--name",
+            "B",
+            "--password",
+            "a long password 1",
+            "--password-stdin",
+        ],
+        input="another long password\n",
+    )
+    assert result.exit_code == 2
+    assert "not both" in result.output
+    assert db.session.scalar(select(User).where(User.email == "b@example.org")) is None
+
+
 def test_users_create_refuses_a_short_password(runner):
     result = runner.invoke(
         args=["users", "create", "--email", "s@example.org", "--name", "S", "--password", "short"]

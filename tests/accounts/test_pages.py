@@ -31,7 +31,10 @@ def register(client, **overrides):
 
 def test_registering_creates_an_account_with_a_hashed_password(client, auth):
     response = register(client)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    # Registering signs the new user in: their account page opens without a sign-in.
+    assert client.get("/account").status_code == 200
+    auth.logout()
     assert auth.login("dana.clinician@example.org", REGISTRATION["password"]).status_code == 302
     user = db.session.scalar(select(User).where(User.email == "dana.clinician@example.org"))
     assert user is not None
@@ -57,7 +60,10 @@ def test_duplicate_email_in_another_case_is_refused_without_saying_so(app, caplo
         fresh.status_code,
         fresh.headers["Location"],
     )
-    assert "Sign in with your email" in duplicate_client.get("/login").get_data(as_text=True)
+    message = "If this email was new, your account is ready and you are signed in."
+    assert message in duplicate_client.get("/").get_data(as_text=True)
+    # The owner's account is not opened to whoever typed its address.
+    assert duplicate_client.get("/account").status_code == 302
     # ...but no second account exists and the owner's is untouched; the owner is told by mail.
     count = db.session.scalar(
         select(func.count()).select_from(User).where(User.email == "dana.clinician@example.org")
@@ -67,6 +73,33 @@ def test_duplicate_email_in_another_case_is_refused_without_saying_so(app, caplo
     assert owner.full_name == "First Owner"
     assert "to=DANA.CLINICIAN@EXAMPLE.ORG" in caplog.text
     assert "already has one" in caplog.text
+
+
+def test_registration_shows_every_problem_in_one_round_without_repeating_labels(client):
+    response = register(
+        client, email="not an email", password="short", confirm="short", full_name="  "
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    items = re.findall(r'<li><a href="#(\w+)">([^<]+)</a>: ([^<]+)</li>', summary)
+    fields = [field for field, _label, _message in items]
+    assert fields == ["email", "password", "full_name"]  # in the order of the page
+    for _field, label, message in items:
+        assert not message.startswith(label.split(" (")[0]), (label, message)
+    assert "Email: Email" not in html
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_registration_has_no_profession_chosen_and_requires_one(client):
+    page = client.get("/register").get_data(as_text=True)
+    select_html = page.split('<select id="profession"')[1].split("</select>")[0]
+    assert "selected" not in select_html
+    assert '<option value="">Choose your profession</option>' in select_html
+    response = register(client, profession="")
+    assert response.status_code == 400
+    assert "Choose your profession." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_short_password_is_refused_with_the_rule(client):
@@ -97,9 +130,9 @@ def test_failed_login_does_not_reveal_whether_the_email_exists(client, auth):
     ) == strip.sub("", unknown_email.get_data(as_text=True)).replace("nobody@example.org", "X")
 
 
-def test_tenth_failed_login_in_a_minute_answers_429(client, auth):
+def test_eleventh_failed_login_for_an_account_answers_429(client, auth):
     factories.user("learner@example.org")
-    for _ in range(9):
+    for _ in range(10):
         assert auth.login("learner@example.org", "wrong password!!").status_code == 401
     response = auth.login("learner@example.org", "wrong password!!")
     assert response.status_code == 429

@@ -151,3 +151,17 @@ def test_events_from_admin_actions_verify(admin_api, learner, instructor, course
         "user.deactivated",
         "user.role_changed",
     ]
+
+
+def test_viewer_names_course_revisions_by_their_number_not_their_row_id(admin_page, course):
+    factories.course("test-course", files=factories.course_files(title="Test Course v2"))
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "course.published").order_by(AuditEvent.id)
+    ).all()
+    html = admin_page.get("/admin/audit?action=course.published").get_data(as_text=True)
+    assert len(events) == 2
+    for event in events:
+        assert event.subject_type == "course_revision"
+        assert f"course_revision {event.subject_id}" not in html
+    link = '<a href="/authoring/courses/test-course/history">test-course</a>'
+    assert f"{link} revision 1" in html and f"{link} revision 2" in html

@@ -51,7 +51,12 @@ def test_the_listed_certificate_page_carries_the_revoke_form(admin_page, number)
     assert f'action="/certificates/{number}/revoke"' in html
     response = admin_page.post(
         f"/certificates/{number}/revoke",
-        data={"reason": "issued_in_error", "csrf_token": csrf_token(admin_page, "/admin/")},
+        data={
+            "reason": "issued_in_error",
+            "note": "Issued twice for one completion.",
+            "confirm": "yes",
+            "csrf_token": csrf_token(admin_page, "/admin/"),
+        },
     )
     assert response.status_code == 302
     html = admin_page.get(f"/admin/certificates?q={number}").get_data(as_text=True)

@@ -61,3 +61,17 @@ def test_api_reference_page_lists_every_operation(client):
     for path, item in document["paths"].items():
         for method in item:
             assert f"{method.upper()} {path}" in html
+
+
+def test_submit_and_attempt_responses_document_the_missed_objectives(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    missed = {"$ref": "#/components/schemas/MissedObjective"}
+    submit = document["paths"]["/api/v1/quiz/attempts/{id}/submit"]["post"]["responses"]["200"]
+    grade = submit["content"]["application/json"]["schema"]["properties"]
+    assert grade["missed_objectives"] == {"type": "array", "items": missed}
+    attempt = schemas["Attempt"]["properties"]
+    assert attempt["missed_objectives"] == {"type": "array", "items": missed}
+    objective = schemas["MissedObjective"]["properties"]
+    assert set(objective) == {"number", "objective", "lessons"}
+    assert set(objective["lessons"]["items"]["properties"]) == {"slug", "title", "url"}

@@ -84,7 +84,7 @@ def author(auth, instructor, course):
 
 @pytest.fixture
 def workspace(client, author):
-    """The instructor signed in with the course's draft opened."""
+    """The instructor signed in with the course's authoring page opened."""
     assert client.get(f"{BASE}/").status_code == 200
     return author
 
@@ -121,7 +121,13 @@ def revision_count(slug: str = SLUG) -> int:
 def draft_snapshot(slug: str = SLUG) -> dict[str, bytes]:
     db.session.expire_all()
     draft = db.session.scalar(select(Draft).where(Draft.slug == slug))
-    return {f.path: bytes(f.data) for f in draft.files} if draft else {}
+    if draft is not None:
+        return {f.path: bytes(f.data) for f in draft.files}
+    # No change yet: the author works on a copy of the current revision.
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or course.current_revision is None:
+        return {}
+    return {f.path: bytes(f.data) for f in course.current_revision.files}
 
 
 def line_of(source: bytes | str, needle: str) -> int:

@@ -110,6 +110,48 @@ MALICIOUS_SVGS = {
         b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div>x</div></foreignObject></svg>'
     ),
     "entity": b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    # Each of these passed the pattern filter that the allow-list replaced.
+    "prefixed script": (
+        b'<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script>'
+        b"</svg:svg>"
+    ),
+    "entity-encoded javascript link": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a href="&#106;avascript:alert(1)">'
+        b"<text>x</text></a></svg>"
+    ),
+    "escaped css import": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://evil.example/x.css";'
+        b"</style></svg>"
+    ),
+    "set an event handler": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5">'
+        b'<set attributeName="onmouseover" to="alert(1)"/></rect></svg>'
+    ),
+    "handler element": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:ev="http://www.w3.org/2001/xml-events">'
+        b'<handler ev:event="load" type="application/ecmascript">alert(1)</handler></svg>'
+    ),
+    "animate a link": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" '
+        b'values="javascript:alert(1)"/><text>x</text></a></svg>'
+    ),
+    "html script in its own namespace": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">'
+        b"alert(1)</h:script></svg>"
+    ),
+    "stylesheet processing instruction": (
+        b'<?xml-stylesheet href="https://evil.example/x.css"?>'
+        b'<svg xmlns="http://www.w3.org/2000/svg"></svg>'
+    ),
+    "css url to outside": (
+        b'<svg xmlns="http://www.w3.org/2000/svg">'
+        b'<rect style="fill: url( https://evil.example/track.png )"/></svg>'
+    ),
+    "external filter": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect filter="url(https://evil.example/f#x)"/>'
+        b"</svg>"
+    ),
+    "doctype without entities": b'<!DOCTYPE svg SYSTEM "https://evil.example/svg.dtd"><svg/>',
 }
 
 
@@ -126,6 +168,31 @@ def test_a_malicious_svg_is_refused(client, author, case):
 def test_a_plain_svg_is_accepted(client, author):
     assert upload(client, "figure.svg", SAFE_SVG).status_code == 302
     assert draft_snapshot()["media/figure.svg"] == SAFE_SVG
+
+
+def test_a_drawing_with_gradients_text_styles_and_internal_references_is_accepted(client, author):
+    drawing = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b"<!-- exported from a drawing program -->\n"
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        b' viewBox="0 0 100 50" width="100" height="50" role="img" aria-labelledby="t">\n'
+        b'  <title id="t">Receptor occupancy</title>\n'
+        b"  <style>.label { font: 4px sans-serif; fill: #333 } @media print { .x { fill: #000 } }"
+        b"</style>\n"
+        b'  <defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#fff"/>'
+        b'<stop offset="1" stop-color="#1f5f8b"/></linearGradient>'
+        b'<marker id="m" markerWidth="4" markerHeight="4" refX="2" refY="2">'
+        b'<path d="M0,0 L4,2 L0,4 z"/></marker>'
+        b'<filter id="f"><feGaussianBlur stdDeviation="1"/></filter></defs>\n'
+        b'  <g transform="translate(5 5)" filter="url(#f)">'
+        b'<rect width="40" height="20" rx="2" fill="url(#g)" stroke="#000" stroke-width="0.5"/>'
+        b'<line x1="0" y1="30" x2="40" y2="30" marker-end="url(#m)" style="stroke: #000"/>'
+        b'<use xlink:href="#dot" x="50"/><circle id="dot" cx="5" cy="5" r="2"/>'
+        b'<text class="label" x="2" y="12">5-HT<tspan dy="-1">2A</tspan></text></g>\n'
+        b"</svg>\n"
+    )
+    assert upload(client, "drawing.svg", drawing).status_code == 302
+    assert draft_snapshot()["media/drawing.svg"] == drawing
 
 
 def test_media_can_also_be_written_and_read_through_the_api(author_api):

@@ -31,7 +31,7 @@ def test_api_preview_reports_a_question_without_correct_option_at_its_heading(au
             "message": 'question "q2" has no correct option',
         }
     ]
-    assert line_of(quiz, "## q2") == 19  # the factories' quiz: front matter, then q1
+    assert line_of(quiz, "## q2") == 20  # the factories' quiz: front matter, then q1
 
 
 def test_preview_lists_the_edited_file_first_and_the_rest_of_the_course_after(author_api):
@@ -156,3 +156,15 @@ def test_the_script_sends_json_with_the_csrf_header_and_writes_diagnostics_as_te
     assert "innerHTML = result.body.html" in script
     assert ".innerHTML" not in script.replace("previewBox.innerHTML = result.body.html", "")
     assert "li.textContent = text" in script and "button.textContent = text" in script
+
+
+def test_api_preview_reports_a_question_without_objectives_line_at_its_heading(author_api):
+    quiz = factories.course_files()["quiz.md"].decode().replace("## q3\nobjectives: 1\n", "## q3\n")
+    response = author_api.post(
+        "/api/v1/authoring/preview", json={"path": "quiz.md", "markdown": quiz, "course": SLUG}
+    )
+    assert response.status_code == 200, response.get_json()
+    q014 = [d for d in response.get_json()["diagnostics"] if d["code"] == "Q014"]
+    assert [(d["path"], d["line"], d["severity"]) for d in q014] == [
+        (f"{SLUG}/quiz.md", line_of(quiz, "## q3"), "error")
+    ]

@@ -213,11 +213,12 @@ def test_publishing_needs_a_known_provider(api, instructor):
 
 
 def test_a_publish_with_only_warnings_goes_through(author_api):
-    short = factories.course_files(questions=1, multiple=0)["quiz.md"].decode()  # Q011
-    assert author_api.put(f"{API}/files/quiz.md", json={"markdown": short}).status_code in (
+    quiz = factories.course_files()["quiz.md"].decode()
+    cued = quiz.replace("- [ ] Wrong answer 1b", "- [ ] None of the above")  # Q019
+    assert author_api.put(f"{API}/files/quiz.md", json={"markdown": cued}).status_code in (
         200,
         201,
     )
     response = author_api.post(f"{API}/publish")
     assert response.status_code == 201
-    assert "Q011" in {d["code"] for d in response.get_json()["diagnostics"]}
+    assert "Q019" in {d["code"] for d in response.get_json()["diagnostics"]}

@@ -63,6 +63,39 @@ def test_validate_reports_every_error_and_exits_1(runner, tmp_path):
     assert "fine/" not in result.output  # the valid course has nothing to report
 
 
+def test_provider_error_does_not_hide_course_diagnostics_in_validate_or_sync(runner, tmp_path):
+    files = factories.course_files()
+    files["course.md"] = files["course.md"].replace(b"[apa, ace]", b"[apa, ace, accme]")
+    factories.write_courses_root(tmp_path, {"broken": files})
+    provider_yml = tmp_path / "provider.yml"
+    provider_yml.write_text(
+        provider_yml.read_text().replace("address: 1 Test Way, Salem, OR 97301\n", "")
+    )
+
+    for command in ("validate", "sync"):
+        result = runner.invoke(args=["courses", command, str(tmp_path)])
+
+        assert result.exit_code == 1
+        assert 'provider.yml:1: error: F007: required key "address" is missing' in result.output
+        assert 'broken/course.md:8: error: C006: unknown accreditation "accme"' in result.output
+    assert count(CourseRevision) == 0
+
+
+def test_validate_reports_a_quiz_whose_key_is_always_the_longest_option(runner, tmp_path):
+    cued = factories.course_files()
+    cued["quiz.md"] = cued["quiz.md"].replace(b"- [x] Right answer", b"- [x] The right answer")
+    factories.write_courses_root(tmp_path, {"cued": cued})
+
+    result = runner.invoke(args=["courses", "validate", str(tmp_path)])
+
+    assert result.exit_code == 1
+    heading = cued["quiz.md"].decode().split("\n").index("## q1") + 1
+    assert (
+        f"cued/quiz.md:{heading}: error: Q018: the correct option is the uniquely longest "
+        "in 13 of 13 single-answer questions" in result.output
+    )
+
+
 def test_sync_creates_then_changes_nothing(runner, tmp_path):
     factories.write_courses_root(tmp_path, {"alpha": factories.course_files()})
     first = runner.invoke(args=["courses", "sync", str(tmp_path)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ce_platform.content import render as content_render
@@ -16,6 +18,15 @@ def course():
 def test_catalog_lists_open_courses(client, course):
     html = client.get("/").get_data(as_text=True)
     assert "Test Course" in html and "/courses/test-course" in html
+
+
+def test_course_page_and_api_state_the_commercial_support(client, api, course):
+    html = client.get("/courses/test-course").get_data(as_text=True)
+    body = api.get("/api/v1/courses/test-course").get_json()
+
+    assert "Commercial support" in html
+    assert "No commercial support was received for this course." in html
+    assert body["commercial_support"] == "No commercial support was received for this course."
 
 
 def test_catalog_hides_a_course_past_its_review_date(client):
@@ -39,7 +50,8 @@ def test_catalog_filters_by_category_level_and_hours(client):
     assert "General Course" in client.get("/?hours=0.5").get_data(as_text=True)
 
 
-def test_course_page_shows_what_a_board_reviewer_looks_for(client, course):
+def test_course_page_shows_what_a_board_reviewer_looks_for(client):
+    factories.course("test-course", evolving=True, released="2026-06-01", review_by="2027-06-01")
     html = client.get("/courses/test-course").get_data(as_text=True)
     for expected in (
         "Describe the first thing.",  # objectives
@@ -77,6 +89,18 @@ def test_lesson_page_shows_stored_html_toc_and_neighbours(client, auth, course):
     assert 'rel="prev" href="/courses/test-course/lessons/lesson-1"' in html
     assert 'rel="next" href="/courses/test-course/lessons/lesson-3"' in html
     assert client.get("/courses/test-course/lessons/nope").status_code == 404
+
+
+def test_lesson_contents_box_folds_on_phones_and_stays_open_without_script(client, auth, course):
+    factories.user("learner@example.org")
+    auth.login()
+    html = client.get("/courses/test-course/lessons/lesson-2").get_data(as_text=True)
+    toc = html.split('<nav class="toc card" aria-label="On this page">')[1].split("</nav>")[0]
+    assert '<details open data-close-below="56rem">' in toc
+    assert "<summary><h2>On this page</h2></summary>" in toc and 'href="#a-subsection"' in toc
+    script = re.search(r'<script src="(/static/js/toc\.js)" defer>', html).group(1)
+    with client.get(script) as response:
+        assert response.status_code == 200 and "data-close-below" in response.get_data(as_text=True)
 
 
 def test_lesson_request_does_no_markdown_rendering(client, auth, course, monkeypatch):
@@ -124,3 +148,17 @@ def test_lesson_html_links_media_of_its_own_revision(client, auth):
     auth.login()
     html = client.get("/courses/media-course/lessons/lesson-1").get_data(as_text=True)
     assert 'src="/courses/media-course/r1/media/chart.png"' in html
+
+
+def test_pages_link_a_favicon_that_is_served_and_describe_themselves(client, course):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    with client.get(icon) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.get_data(as_text=True).startswith("<svg")
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 301 and legacy.headers["Location"] == icon
+    assert re.search(r'<meta name="description" content="Self-paced continuing education', html)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    summary = course.current_revision.summary
+    assert f'<meta name="description" content="{summary}">' in page

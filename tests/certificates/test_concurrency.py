@@ -16,8 +16,8 @@ pytestmark = pytest.mark.concurrent
 class _HeaderApi:
     """The minimal API client complete_course needs, on a plain test client."""
 
-    def __init__(self, client, headers):
-        self.client, self.headers = client, headers
+    def __init__(self, client, headers, email):
+        self.client, self.headers, self.email = client, headers, email
 
     def post(self, path, **kw):
         return self.client.post(path, headers=self.headers, **kw)
@@ -33,7 +33,7 @@ def test_parallel_issue_requests_make_one_certificate(app):
         "/api/v1/auth/token", json={"email": "learner@example.org", "password": factories.PASSWORD}
     ).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    complete_course(_HeaderApi(client, headers))
+    complete_course(_HeaderApi(client, headers, "learner@example.org"))
     db.session.remove()
     url = "/api/v1/courses/test-course/certificate"
     responses = _race(app, [lambda c: c.post(url, headers=headers)] * 3)

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -33,8 +34,9 @@ def test_certificate_is_refused_with_the_unmet_requirements(api, learner, course
     api.post("/api/v1/courses/test-course/enrollment")
     error = assert_error(api.post("/api/v1/courses/test-course/certificate"), 422)
     codes = [item["code"] for item in error["details"]["unmet"]]
-    assert codes == ["lessons", "post_test", "evaluation", "attestation"]
+    assert codes == ["lessons", "seat_time", "post_test", "evaluation", "attestation"]
     assert "Complete every lesson" in error["message"]
+    assert "Spend at least 8 active minutes in the lessons" in error["message"]
     assert db.session.scalar(select(Certificate)) is None
 
 
@@ -67,9 +69,8 @@ def test_pdf_carries_every_field_a_board_looks_for(issued):
         "SW-12345",
         "OR",
         "Ethics in Testing Practice",
-        "revision 1",
-        "0.25",
-        "general",
+        "Course released January 1, 2026",
+        "0.25 continuing education credits — 0.25 general",
         "Introductory",
         "Asynchronous, self-paced online home study (reading-based)",
         "Jamie Author, PhD",
@@ -86,6 +87,10 @@ def test_pdf_carries_every_field_a_board_looks_for(issued):
         assert expected.lower() in text.lower(), expected
     assert str(today.year) in text
     assert "learner@example.org" not in text
+    # The face names the release date; the revision stays in the embedded data.
+    assert "revision" not in text.lower()
+    assert certificate.snapshot["course"]["revision"] == 1
+    assert certificate.snapshot["course"]["released"] == "2026-01-01"
 
 
 def test_pdf_is_pdfa3a_with_the_snapshot_attached(issued):
@@ -163,3 +168,28 @@ def test_issuing_is_audited(issued):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.issued"))
     assert event.subject_id == issued["number"]
     assert event.data["sha256"] == issued["sha256"]
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost:5000", "http://127.0.0.1:5000"])
+def test_issuing_while_base_url_points_at_this_machine_logs_a_warning(
+    app, completed, monkeypatch, caplog, base_url
+):
+    monkeypatch.setitem(app.config, "BASE_URL", base_url)
+    with caplog.at_level(logging.WARNING, logger="ce_platform.certificates.services"):
+        response = completed.post("/api/v1/courses/test-course/certificate")
+    assert response.status_code == 201, response.get_json()
+    number = response.get_json()["certificate"]["number"]
+    assert stored(number).snapshot["verification_url"] == f"{base_url}/verify/{number}"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        f"certificate {number}: CE_BASE_URL is {base_url}: certificates issued now print a "
+        "verification link and QR code that only this machine can open. Set CE_BASE_URL to "
+        "the site's public https:// address before issuing real certificates."
+    ]
+
+
+def test_issuing_with_a_public_base_url_logs_no_warning(completed, caplog):
+    with caplog.at_level(logging.WARNING, logger="ce_platform.certificates.services"):
+        response = completed.post("/api/v1/courses/test-course/certificate")
+    assert response.status_code == 201, response.get_json()
+    assert "CE_BASE_URL" not in caplog.text

@@ -49,6 +49,7 @@ SNAPSHOT = {
         "slug": "ethics-psychedelic-practice",
         "title": "Ethics of Psychedelic-Informed Practice",
         "revision": 3,
+        "released": "2026-11-01",
         "content_hash": "3f1c9a0e" * 8,
         "level": "intermediate",
         "format": "Asynchronous, self-paced online home study (reading-based)",
@@ -58,13 +59,34 @@ SNAPSHOT = {
             {"name": "Laura K. Bennett", "credentials": "PhD"},
             {"name": "Marcus Ortega", "credentials": "MSW, LCSW"},
         ],
+        "commercial_support": "No commercial support was received for this course.",
     },
     "provider": {
         "name": PROVIDER,
         "address": "100 Example Street, Suite 200, Portland, OR 97201",
         "signer": {"name": "Dana Reyes, PhD", "title": "CE Program Director"},
+        "specimen": False,
     },
     "accreditations": [
+        {
+            "key": "ace",
+            "body": "ASWB Approved Continuing Education (ACE)",
+            "provider_number": "1234",
+            "approval_start": "2026-01-01",
+            "approval_end": "2028-12-31",
+            "commensurate": False,
+            "unit": "continuing education credits",
+            "professions": ["social_worker"],
+            "lead": True,
+            "statement": (
+                f"{PROVIDER}, provider #1234, is approved as an ACE provider to offer social work "
+                "continuing education by the Association of Social Work Boards (ASWB) Approved "
+                "Continuing Education (ACE) program. Regulatory boards are the final authority "
+                "on courses accepted for continuing education credit. ACE provider approval "
+                "period: 2026-01-01 - 2028-12-31. Social workers completing this course receive "
+                "1.0 ethics continuing education credits."
+            ),
+        },
         {
             "key": "apa",
             "body": "American Psychological Association",
@@ -79,31 +101,15 @@ SNAPSHOT = {
             ),
         },
         {
-            "key": "ace",
-            "body": "ASWB Approved Continuing Education (ACE)",
-            "provider_number": "0000",
-            "approval_start": "2026-01-01",
-            "approval_end": "2028-12-31",
-            "commensurate": False,
-            "statement": (
-                f"{PROVIDER}, provider #0000, is approved as an ACE provider to offer social work "
-                "continuing education by the Association of Social Work Boards (ASWB) Approved "
-                "Continuing Education (ACE) program. Regulatory boards are the final authority "
-                "on courses accepted for continuing education credit. ACE provider approval "
-                "period: 2026-01-01 - 2028-12-31. Social workers completing this course receive "
-                "1.0 clinical continuing education credits."
-            ),
-        },
-        {
             "key": "nbcc",
             "body": "National Board for Certified Counselors",
-            "provider_number": "0000",
+            "provider_number": "5678",
             "approval_start": None,
             "approval_end": None,
             "commensurate": False,
             "statement": (
                 f"{PROVIDER} has been approved by NBCC as an Approved Continuing Education "
-                "Provider, ACEP No. 0000. Programs that do not qualify for NBCC credit are "
+                "Provider, ACEP No. 5678. Programs that do not qualify for NBCC credit are "
                 f"clearly identified. {PROVIDER} is solely responsible for all aspects of the "
                 "programs."
             ),
@@ -111,12 +117,12 @@ SNAPSHOT = {
         {
             "key": "ancc",
             "body": "American Nurses Credentialing Center",
-            "provider_number": "P0000",
+            "provider_number": "P4321",
             "approval_start": "2025-07-01",
             "approval_end": "2028-06-30",
             "commensurate": True,
             "statement": (
-                f"{PROVIDER} (provider P0000) is approved as a provider of nursing continuing "
+                f"{PROVIDER} (provider P4321) is accredited as a provider of nursing continuing "
                 "professional development by the American Nurses Credentialing Center's "
                 "Commission on Accreditation. Nurses completing this activity receive "
                 "1.0 contact hours."
@@ -124,6 +130,7 @@ SNAPSHOT = {
         },
     ],
     "commensurate_statement": True,
+    "credit_unit": "continuing education credits",
     "verification_url": "https://ce.example.org/verify/CE-7K3M-9QPX-2F4T",
 }
 
@@ -153,8 +160,8 @@ def text(pdf) -> str:
         "License SW-12345 (OR)",
         "Ethics of Psychedelic-Informed Practice",
         "November 21, 2026",
-        "Content revision 3",
-        "1.0 CE hours — 1.0 ethics",
+        "COURSE RELEASED November 1, 2026",
+        "1.0 continuing education credits — 1.0 ethics",
         "Intermediate",
         "Asynchronous, self-paced online home study (reading-based)",
         "Laura K. Bennett, PhD",
@@ -278,7 +285,7 @@ def test_fetcher_serves_the_certificate_stylesheet():
 def test_without_profession_or_license_no_license_line_is_printed():
     snapshot = copy.deepcopy(SNAPSHOT)
     snapshot["participant"].update(profession="", license_number="", license_state="")
-    snapshot["accreditations"] = snapshot["accreditations"][:1]
+    snapshot["accreditations"] = snapshot["accreditations"][1:2]  # APA, which names no one
     snapshot["commensurate_statement"] = False
 
     text = page_text(render_certificate_pdf(snapshot))

@@ -43,7 +43,9 @@ def test_revoked_certificates_earn_no_hours(completed, runner):
     number = completed.post("/api/v1/courses/test-course/certificate").get_json()["certificate"][
         "number"
     ]
-    runner.invoke(args=["certificates", "revoke", number, "--reason", "other"])
+    runner.invoke(
+        args=["certificates", "revoke", number, "--reason", "other", "--note", "Test.", "--yes"]
+    )
     body = completed.get("/api/v1/certificates").get_json()
     assert body["total_hours"] == 0 and body["certificates"][0]["status"] == "revoked"
 

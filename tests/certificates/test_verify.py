@@ -80,7 +80,9 @@ def test_upload_without_number_finds_the_certificate(client, issued):
         },
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302 and issued["number"] in response.headers["Location"]
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "PDF matches" in html and issued["number"] in html
     edited = client.post(
         "/verify",
         data={
@@ -90,6 +92,14 @@ def test_upload_without_number_finds_the_certificate(client, issued):
         content_type="multipart/form-data",
     )
     assert edited.status_code == 404 and "does not match" in edited.get_data(as_text=True)
+
+
+def test_a_query_flag_never_claims_a_pdf_was_checked(client, issued):
+    for query in ("?pdf=match", "?pdf=mismatch", "?pdf_check=match"):
+        response = client.get(f"/verify/{issued['number']}{query}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "PDF matches" not in html and "PDF does not match" not in html
 
 
 def test_revoked_certificate_verifies_as_revoked(runner, api, client, issued):
@@ -102,6 +112,7 @@ def test_revoked_certificate_verifies_as_revoked(runner, api, client, issued):
             "issued_in_error",
             "--note",
             "duplicate",
+            "--yes",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -113,7 +124,18 @@ def test_revoked_certificate_verifies_as_revoked(runner, api, client, issued):
     assert "duplicate" not in html  # the note stays internal
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
     assert event.data == {"reason": "issued_in_error", "note": "duplicate"}
-    again = runner.invoke(args=["certificates", "revoke", issued["number"], "--reason", "other"])
+    again = runner.invoke(
+        args=[
+            "certificates",
+            "revoke",
+            issued["number"],
+            "--reason",
+            "other",
+            "--note",
+            "x",
+            "--yes",
+        ]
+    )
     assert again.exit_code != 0 and "already revoked" in again.output
 
 
@@ -136,6 +158,8 @@ def test_admin_revokes_from_the_page_and_learners_cannot(client, auth, issued):
         f"/certificates/{issued['number']}/revoke",
         data={
             "reason": "academic_misconduct",
+            "note": "Another person took the post-test.",
+            "confirm": "yes",
             "csrf_token": csrf_token(client, f"/certificates/{issued['number']}"),
         },
     )

@@ -18,20 +18,17 @@ signer:
 accreditations:
   apa:
     body: American Psychological Association
-    credit_type: CE
     provider_number: null
-    statement: "{provider} is approved by the APA. {ce_hours} {credit_type}."
+    statement: "{provider} is approved by the APA. {credits} {unit}."
   ace:
     body: ASWB ACE
-    credit_type: clinical
-    provider_number: "0000"
+    provider_number: "1234"
     approval_period: {start: 2026-01-01, end: 2028-12-31}
     formats: [asynchronous]
     statement: >-
       {provider}, provider #{provider_number}, approval period {approval_start} - {approval_end}.
   live-only:
     body: Live Events Board
-    credit_type: CE
     formats: [live]
     statement: "{provider} offers live events."
 """
@@ -53,8 +50,9 @@ authors:
   - {name: Ada Author, credentials: PhD, disclosure: No relevant financial relationships.}
 instructors: [teacher@example.org]
 released: 2026-01-01
-review_by: 2028-12-31
+review_by: 2026-12-31
 evolving: true
+commercial_support: No commercial support was received for this course.
 ---
 # Overview
 
@@ -65,11 +63,13 @@ QUIZ_MD = """\
 ---
 passing_score: 80
 max_attempts: 3
+questions_per_attempt: 3
 shuffle: true
 reveal: after_pass
 ---
 
 ## first-question
+objectives: 1
 Which option is right?
 
 - [ ] Wrong one
@@ -80,6 +80,7 @@ Which option is right?
 > Because it is right.
 
 ## second-question
+objectives: 2
 Select all that apply.
 
 - [x] Yes
@@ -87,10 +88,30 @@ Select all that apply.
 - [ ] No
 
 ## third-question
+objectives: 1, 2
 Pick the **bold** one.
 
 - [ ] plain
 - [x] **bold**
+- [ ] italic
+
+## fourth-question
+objectives: 1
+Which colour is the sky on a clear day?
+
+- [ ] Green
+- [x] Blue
+- [ ] Red
+- [ ] Grey
+
+## fifth-question
+objectives: 2
+Which number is even?
+
+- [ ] Three
+- [x] Four
+- [ ] Five
+- [ ] Seven
 """
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

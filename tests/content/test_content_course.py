@@ -41,7 +41,7 @@ def test_valid_course_parses_without_diagnostics(files, parse):
     assert course.authors[0].disclosure == "No relevant financial relationships."
     assert course.instructors == ["teacher@example.org"]
     assert course.released == date(2026, 1, 1)
-    assert course.review_by == date(2028, 12, 31)
+    assert course.review_by == date(2026, 12, 31)
     assert course.evolving is True
     assert course.min_minutes == 0
     assert [lesson.slug for lesson in course.lessons] == ["introduction"]
@@ -49,6 +49,8 @@ def test_valid_course_parses_without_diagnostics(files, parse):
         "first-question",
         "second-question",
         "third-question",
+        "fourth-question",
+        "fifth-question",
     ]
     assert '<img alt="a figure" src="media/figure.png">' in course.overview_html
     assert (
@@ -94,6 +96,38 @@ def test_missing_required_key_is_an_error_on_line_1(files, parse):
     assert course is None
     assert found(diags) == {(COURSE, 1, "error", "F007")}
     assert '"summary"' in diags[0].message
+
+
+def test_commercial_support_statement_is_read(files, parse):
+    course, diags = parse(files)
+
+    assert diags == []
+    assert course.commercial_support == "No commercial support was received for this course."
+
+
+def test_missing_commercial_support_is_an_error_naming_the_key(files, parse):
+    course_md = replace_line(
+        COURSE_MD, "commercial_support: No commercial support was received for this course.\n", ""
+    )
+
+    course, diags = parse(with_course(files, course_md))
+
+    assert course is None
+    assert found(diags) == {(COURSE, 1, "error", "F007")}
+    assert '"commercial_support"' in diags[0].message
+
+
+def test_empty_commercial_support_is_an_error_at_its_line(files, parse):
+    course_md = replace_line(
+        COURSE_MD,
+        "commercial_support: No commercial support was received for this course.",
+        'commercial_support: ""',
+    )
+
+    course, diags = parse(with_course(files, course_md))
+
+    assert course is None
+    assert found(diags) == {(COURSE, line_of(course_md, "commercial_support:"), "error", "F010")}
 
 
 def test_unknown_key_is_an_error_at_its_line(files, parse):
@@ -340,7 +374,8 @@ def test_author_that_is_not_a_mapping_is_an_error(files, parse):
 
 
 def test_review_by_more_than_three_years_after_release_is_an_error(files, parse):
-    course_md = replace_line(COURSE_MD, "review_by: 2028-12-31", "review_by: 2029-01-02")
+    course_md = replace_line(COURSE_MD, "evolving: true", "evolving: false")
+    course_md = replace_line(course_md, "review_by: 2026-12-31", "review_by: 2029-01-02")
 
     course, diags = parse(with_course(files, course_md))
 
@@ -349,7 +384,8 @@ def test_review_by_more_than_three_years_after_release_is_an_error(files, parse)
 
 
 def test_review_by_exactly_three_years_after_release_is_fine(files, parse):
-    course_md = replace_line(COURSE_MD, "review_by: 2028-12-31", "review_by: 2029-01-01")
+    course_md = replace_line(COURSE_MD, "evolving: true", "evolving: false")
+    course_md = replace_line(course_md, "review_by: 2026-12-31", "review_by: 2029-01-01")
 
     course, diags = parse(with_course(files, course_md))
 
@@ -358,7 +394,7 @@ def test_review_by_exactly_three_years_after_release_is_fine(files, parse):
 
 
 def test_review_by_not_after_release_is_an_error(files, parse):
-    course_md = replace_line(COURSE_MD, "review_by: 2028-12-31", "review_by: 2025-12-31")
+    course_md = replace_line(COURSE_MD, "review_by: 2026-12-31", "review_by: 2025-12-31")
 
     _, diags = parse(with_course(files, course_md), today=date(2025, 6, 1))
 
@@ -466,7 +502,7 @@ def test_windows_line_endings_and_bom_keep_line_numbers(files, parse):
 def test_every_problem_in_every_file_is_reported_in_one_run(files, parse):
     course_md = replace_line(COURSE_MD, "level: intermediate", "level: expert")
     course_md = replace_line(course_md, "ce_hours: 0.5", "ce_hours: 0.6")
-    course_md = replace_line(course_md, "review_by: 2028-12-31", "review_by: 2031-01-01")
+    course_md = replace_line(course_md, "review_by: 2026-12-31", "review_by: 2031-01-01")
     files["course.md"] = course_md
     files["02-intro.md"] = "---\ntitle: Second\nlength: 3\n---\nText\n"
     files["bad name.md"] = "---\ntitle: x\n---\n"

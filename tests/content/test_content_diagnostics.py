@@ -13,7 +13,7 @@ import ce_platform.content as content
 from ce_platform.content import CODES, Diagnostic, diagnostics
 
 PACKAGE_DIR = Path(content.__file__).resolve().parent
-ALLOWED_THIRD_PARTY = {"markdown", "nh3", "frontmatter", "yaml"}
+ALLOWED_THIRD_PARTY = {"markdown", "nh3", "frontmatter", "yaml", "defusedxml"}
 
 
 def test_diagnostic_prints_as_path_line_severity_code_message():

@@ -81,7 +81,7 @@ def test_course_far_from_its_estimate_warns_at_ce_hours_with_both_numbers(files,
 
 def test_course_estimate_uses_questions_per_attempt(files, parse):
     files["quiz.md"] = files["quiz.md"].replace(
-        "shuffle: true", "shuffle: true\nquestions_per_attempt: 2"
+        "questions_per_attempt: 3", "questions_per_attempt: 2"
     )
     course_md = replace_line(COURSE_MD, "evolving: true", "evolving: false")
     files["course.md"] = course_md

@@ -15,11 +15,11 @@ from .coursekit import PROVIDER_YML, found, line_of, replace_line
 REAL_COURSES = Path(__file__).resolve().parents[2] / "courses"
 
 
-def test_real_provider_file_parses_without_diagnostics():
+def test_real_provider_file_is_a_specimen_with_no_other_diagnostic():
     provider, diags = load_provider(REAL_COURSES / "provider.yml")
 
-    assert diags == []
-    assert provider is not None
+    assert found(diags) == {("provider.yml", 6, "warning", "P009")}
+    assert provider is not None and provider.specimen
     assert {"apa", "ace", "nbcc", "ancc"} <= set(provider.accreditations)
     assert provider.signer.name and provider.signer.title
     assert provider.source_text == (REAL_COURSES / "provider.yml").read_text(encoding="utf-8")
@@ -36,8 +36,10 @@ def test_provider_fields_are_read(provider):
     ace = provider.accreditations["ace"]
     assert ace.key == "ace"
     assert ace.body == "ASWB ACE"
-    assert ace.provider_number == "0000"
-    assert ace.credit_type == "clinical"
+    assert ace.provider_number == "1234"
+    assert ace.unit == "continuing education credits"
+    assert ace.professions == ("social_worker",)
+    assert provider.specimen is False
     assert (ace.approval_start, ace.approval_end) == (date(2026, 1, 1), date(2028, 12, 31))
     assert ace.formats == ["asynchronous"]
     assert ace.commensurate is False
@@ -47,10 +49,20 @@ def test_provider_fields_are_read(provider):
 
 def test_statement_is_filled_for_a_course(provider):
     assert provider.accreditations["ace"].render_statement("Example Provider", Decimal("1.5")) == (
-        "Example Provider, provider #0000, approval period 2026-01-01 - 2028-12-31."
+        "Example Provider, provider #1234, approval period 2026-01-01 - 2028-12-31."
     )
-    assert provider.accreditations["apa"].render_statement("Example Provider", Decimal("1")) == (
-        "Example Provider is approved by the APA. 1.0 CE."
+    apa = provider.accreditations["apa"]
+    assert apa.render_statement("Example Provider", Decimal("1"), {"ethics": Decimal("1")}) == (
+        "Example Provider is approved by the APA. 1.0 ethics CE credits."
+    )
+
+
+def test_statement_credit_words_name_every_credit_category_of_the_course(provider):
+    apa = provider.accreditations["apa"]
+    credits = {"ethics": Decimal("0.5"), "general": Decimal("0.5")}
+
+    assert apa.render_statement("P", Decimal("1"), credits) == (
+        "P is approved by the APA. 0.5 ethics and 0.5 general CE credits."
     )
 
 
@@ -66,8 +78,8 @@ def test_accreditation_is_active_only_within_its_approval_period(provider):
 
 def test_commensurate_flag_is_read():
     text = PROVIDER_YML + (
-        "  accme:\n    body: ACCME\n    credit_type: AMA PRA Category 1 Credits\n"
-        '    commensurate: true\n    statement: "{provider} designates {ce_hours} {credit_type}."\n'
+        "  accme:\n    body: ACCME\n"
+        '    commensurate: true\n    statement: "{provider} designates {ce_hours} {unit}."\n'
     )
 
     provider, diags = parse_provider(text)
@@ -102,17 +114,17 @@ def test_missing_signer_title_is_an_error_at_the_signer():
 
 
 def test_unquoted_provider_number_is_a_type_error():
-    text = replace_line(PROVIDER_YML, 'provider_number: "0000"', "provider_number: 0000")
+    text = replace_line(PROVIDER_YML, 'provider_number: "1234"', "provider_number: 1234")
 
     _, diags = parse_provider(text)
 
     assert found(diags) == {
-        ("provider.yml", line_of(text, "provider_number: 0000"), "error", "F008")
+        ("provider.yml", line_of(text, "provider_number: 1234"), "error", "F008")
     }
 
 
 def test_unknown_statement_placeholder_is_an_error_at_the_statement():
-    text = replace_line(PROVIDER_YML, "{ce_hours} {credit_type}.", "{hours} {credit_type}.")
+    text = replace_line(PROVIDER_YML, "{credits} {unit}.", "{hours} {unit}.")
 
     _, diags = parse_provider(text)
 
@@ -121,7 +133,7 @@ def test_unknown_statement_placeholder_is_an_error_at_the_statement():
 
 
 def test_malformed_statement_placeholder_is_an_error():
-    text = replace_line(PROVIDER_YML, "{ce_hours} {credit_type}.", "{ce_hours {credit_type}.")
+    text = replace_line(PROVIDER_YML, "{credits} {unit}.", "{credits {unit}.")
 
     _, diags = parse_provider(text)
 
@@ -131,7 +143,7 @@ def test_malformed_statement_placeholder_is_an_error():
 def test_statement_using_an_unset_provider_number_is_an_error():
     text = replace_line(
         PROVIDER_YML,
-        '"{provider} is approved by the APA. {ce_hours} {credit_type}."',
+        '"{provider} is approved by the APA. {credits} {unit}."',
         '"{provider} #{provider_number}."',
     )
 
@@ -193,13 +205,13 @@ def test_provider_yaml_syntax_error_is_reported_at_its_line():
 
 def test_provider_errors_in_several_accreditations_are_all_reported():
     text = replace_line(PROVIDER_YML, "    body: ASWB ACE\n", "")
-    text = replace_line(text, "credit_type: clinical", "credit_type: clinical\n    fee: 10")
+    text = replace_line(text, 'provider_number: "1234"', 'provider_number: "1234"\n    fee: 10')
     text = replace_line(text, "formats: [live]", "formats: live")
 
     _, diags = parse_provider(text)
 
     assert found(diags) == {
-        ("provider.yml", line_of(text, "credit_type: clinical"), "error", "F007"),
+        ("provider.yml", line_of(text, 'provider_number: "1234"'), "error", "F007"),
         ("provider.yml", line_of(text, "fee: 10"), "error", "F006"),
         ("provider.yml", line_of(text, "formats: live"), "error", "F008"),
     }
@@ -237,3 +249,112 @@ def test_render_statement_leaves_unknown_placeholders_visible_instead_of_raising
     assert accreditation.render_statement("P", Decimal("1")) == "{provider} {unknown} {"
     accreditation.statement = "{provider} {unknown}"
     assert accreditation.render_statement("P", Decimal("1")) == "P {unknown}"
+
+
+def test_retired_credit_type_key_is_a_warning_and_its_placeholder_an_error():
+    text = replace_line(
+        PROVIDER_YML,
+        '    statement: "{provider} is approved by the APA. {credits} {unit}."',
+        '    credit_type: CE\n    statement: "{provider} is approved. {ce_hours} {credit_type}."',
+    )
+
+    provider, diags = parse_provider(text)
+
+    assert provider is None
+    assert found(diags) == {
+        ("provider.yml", line_of(text, "credit_type: CE"), "warning", "P007"),
+        ("provider.yml", line_of(text, "{credit_type}"), "error", "P002"),
+    }
+    assert "{credits}" in next(d.message for d in diags if d.code == "P002")
+
+
+def test_old_provider_with_credit_type_but_no_such_placeholder_still_parses():
+    text = replace_line(
+        PROVIDER_YML, "    body: ASWB ACE\n", "    body: ASWB ACE\n    credit_type: clinical\n"
+    )
+
+    provider, diags = parse_provider(text)
+
+    assert provider is not None
+    assert found(diags) == {
+        ("provider.yml", line_of(text, "credit_type: clinical"), "warning", "P007")
+    }
+
+
+@pytest.mark.parametrize("number", ["0000", "P0000", "0", "abc000"])
+def test_placeholder_provider_number_is_an_error_unless_the_provider_is_a_specimen(number):
+    text = replace_line(PROVIDER_YML, 'provider_number: "1234"', f'provider_number: "{number}"')
+
+    provider, diags = parse_provider(text)
+
+    assert provider is None
+    assert found(diags) == {
+        ("provider.yml", line_of(text, f'provider_number: "{number}"'), "error", "P008")
+    }
+
+    specimen, diags = parse_provider("specimen: true\n" + text)
+
+    assert specimen is not None and specimen.specimen
+    assert found(diags) == {("provider.yml", 1, "warning", "P009")}
+
+
+@pytest.mark.parametrize("number", ["1000", "P0001", "00A0"])
+def test_real_looking_provider_numbers_are_accepted(number):
+    text = replace_line(PROVIDER_YML, 'provider_number: "1234"', f'provider_number: "{number}"')
+
+    provider, diags = parse_provider(text)
+
+    assert provider is not None and diags == []
+
+
+def test_ancc_statement_saying_approved_by_the_ancc_commission_is_an_error():
+    wrong = (
+        '    statement: "{provider} is approved as a provider of nursing continuing professional '
+        "development by the American Nurses Credentialing Center's Commission on Accreditation.\""
+    )
+    text = PROVIDER_YML + "  ancc:\n    body: ANCC\n" + wrong + "\n"
+
+    provider, diags = parse_provider(text)
+
+    assert provider is None
+    assert found(diags) == {
+        ("provider.yml", line_of(text, "is approved as a provider"), "error", "P010")
+    }
+    assert "accredited as a provider of nursing" in diags[0].message
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "{provider} is accredited as a provider of nursing continuing professional development by "
+        "the American Nurses Credentialing Center's Commission on Accreditation.",
+        "{provider} is approved as a provider of nursing continuing professional development by "
+        "the Example State Nurses Association, an accredited approver by the American Nurses "
+        "Credentialing Center's Commission on Accreditation.",
+    ],
+)
+def test_ancc_accredited_and_approved_provider_wordings_are_accepted(statement):
+    text = PROVIDER_YML + f'  ancc:\n    body: ANCC\n    statement: "{statement}"\n'
+
+    provider, diags = parse_provider(text)
+
+    assert diags == []
+    assert provider.accreditations["ancc"].unit == "contact hours"
+    assert provider.accreditations["ancc"].professions == ("nurse",)
+
+
+def test_unit_and_professions_may_be_set_per_accreditation():
+    text = PROVIDER_YML + (
+        "  state-board:\n    body: Example State Board\n    unit: CE units\n"
+        "    professions: [counselor, mft]\n"
+        '    statement: "{provider} offers {credits} {unit}."\n'
+    )
+
+    provider, diags = parse_provider(text)
+
+    assert diags == []
+    board = provider.accreditations["state-board"]
+    assert (board.unit, board.professions) == ("CE units", ("counselor", "mft"))
+    assert board.render_statement("P", Decimal("2"), {"clinical": Decimal("2")}) == (
+        "P offers 2.0 clinical CE units."
+    )

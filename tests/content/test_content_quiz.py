@@ -10,17 +10,22 @@ from ce_platform.content.sourcefile import read_markdown
 from .coursekit import COURSE_MD, QUIZ_MD, SLUG, exact_line, found, line_of, replace_line
 
 QUIZ = f"{SLUG}/quiz.md"
-SETTINGS = "---\npassing_score: 80\nmax_attempts: 3\nshuffle: true\nreveal: after_pass\n---\n"
+SETTINGS = (
+    "---\npassing_score: 80\nmax_attempts: 3\nquestions_per_attempt: 2\nshuffle: true\n"
+    "reveal: after_pass\n---\n"
+)
 
 
-def question(qid: str, *options: str, prompt: str = "A prompt?") -> str:
-    """A question block; options are full task-list lines."""
-    return f"\n## {qid}\n{prompt}\n\n" + "\n".join(options) + "\n"
+def question(qid: str, *options: str, prompt: str = "A prompt?", objectives: str = "1, 2") -> str:
+    """A question block measuring both test objectives; options are full task-list lines."""
+    return f"\n## {qid}\nobjectives: {objectives}\n{prompt}\n\n" + "\n".join(options) + "\n"
 
 
 def pool(count: int, start: int = 1) -> str:
+    """Questions with three options of equal length, so they raise no cue of their own."""
     return "".join(
-        question(f"q{n}", "- [x] Right", "- [ ] Wrong") for n in range(start, start + count)
+        question(f"q{n}", "- [x] Right", "- [ ] Wrong", "- [ ] Other")
+        for n in range(start, start + count)
     )
 
 
@@ -31,7 +36,7 @@ def test_questions_options_feedback_and_explanation_are_parsed(files, parse):
     quiz = course.quiz
     assert (quiz.passing_score, quiz.max_attempts, quiz.questions_per_attempt) == (80, 3, 3)
     assert (quiz.shuffle, quiz.reveal) == (True, "after_pass")
-    first, second, third = quiz.questions
+    first, second, third, *_ = quiz.questions
     assert (first.id, first.line, first.kind) == (
         "first-question",
         line_of(QUIZ_MD, "## first-question"),
@@ -67,29 +72,34 @@ def test_option_html_carries_no_marker_of_correctness(files, parse):
             assert "correct" not in html and "checked" not in html and "class=" not in html
 
 
-def test_quiz_without_front_matter_takes_the_defaults(files, parse):
-    files["quiz.md"] = QUIZ_MD[QUIZ_MD.index("## first-question") :]
+def test_quiz_without_front_matter_takes_the_defaults_and_draws_the_whole_pool():
+    diags: list = []
+    text = QUIZ_MD[QUIZ_MD.index("## first-question") :]
 
-    course, diags = parse(files)
+    parsed = parse_quiz(read_markdown(text, QUIZ, diags, front_matter_required=False), diags)
 
-    assert diags == []
-    quiz = course.quiz
-    assert (quiz.passing_score, quiz.max_attempts, quiz.questions_per_attempt) == (75, 3, 3)
+    quiz = parsed.quiz
+    assert (quiz.passing_score, quiz.max_attempts, quiz.questions_per_attempt) == (75, 3, 5)
     assert (quiz.shuffle, quiz.reveal) == (True, "after_pass")
+    assert found(diags) == {(QUIZ, 1, "error", "Q021")}  # every attempt would ask the same
 
 
 def test_questions_per_attempt_draws_from_the_pool(files, parse):
-    files["quiz.md"] = "---\nquestions_per_attempt: 3\n---\n" + pool(4)
+    files["quiz.md"] = "---\nquestions_per_attempt: 3\n---\n" + pool(5)
 
     course, diags = parse(files)
 
     assert diags == []
     assert course.quiz.questions_per_attempt == 3
-    assert len(course.quiz.questions) == 4
+    assert len(course.quiz.questions) == 5
 
 
 def test_question_without_correct_option_is_an_error_at_its_heading_line(files, parse):
-    quiz = SETTINGS + question("psilocybin-receptor", "- [ ] NMDA", "- [ ] Mu-opioid") + pool(2)
+    quiz = (
+        SETTINGS
+        + question("psilocybin-receptor", "- [ ] NMDA", "- [ ] Mu-opioid", "- [ ] D2")
+        + pool(2)
+    )
     files["quiz.md"] = quiz
 
     course, diags = parse(files)
@@ -103,7 +113,7 @@ def test_question_without_correct_option_is_an_error_at_its_heading_line(files, 
 
 
 def test_question_with_fewer_than_two_options_is_an_error_at_its_heading(files, parse):
-    quiz = SETTINGS + question("lonely", "- [x] Only one") + question("none") + pool(1)
+    quiz = SETTINGS + question("lonely", "- [x] Only one") + question("none") + pool(18)
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -115,7 +125,7 @@ def test_question_with_fewer_than_two_options_is_an_error_at_its_heading(files, 
 
 
 def test_duplicate_question_id_is_an_error_at_the_second_heading(files, parse):
-    quiz = SETTINGS + pool(2) + question("q1", "- [x] A", "- [ ] B")
+    quiz = SETTINGS + pool(2) + question("q1", "- [x] A", "- [ ] B", "- [ ] C")
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -125,7 +135,7 @@ def test_duplicate_question_id_is_an_error_at_the_second_heading(files, parse):
 
 @pytest.mark.parametrize("bad_id", ["Bad Id", "UPPER", "under_score", ""])
 def test_question_id_must_be_a_slug(files, parse, bad_id):
-    quiz = SETTINGS + pool(3) + question(bad_id, "- [x] A", "- [ ] B")
+    quiz = SETTINGS + pool(3) + question(bad_id, "- [x] A", "- [ ] B", "- [ ] C")
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -134,7 +144,7 @@ def test_question_id_must_be_a_slug(files, parse, bad_id):
 
 
 def test_question_without_prompt_is_an_error(files, parse):
-    quiz = SETTINGS + pool(3) + "\n## empty-prompt\n\n- [x] A\n- [ ] B\n"
+    quiz = SETTINGS + pool(3) + "\n## empty-prompt\nobjectives: 1\n\n- [x] A\n- [ ] B\n- [ ] C\n"
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -143,7 +153,7 @@ def test_question_without_prompt_is_an_error(files, parse):
 
 
 def test_empty_option_is_an_error_at_the_option_line(files, parse):
-    quiz = SETTINGS + pool(3) + question("blank-option", "- [x] A", "- [ ]", "- [ ] C")
+    quiz = SETTINGS + pool(3) + question("blank-option", "- [x] B", "- [ ]", "- [ ] Cc", "- [ ] Dd")
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -152,7 +162,11 @@ def test_empty_option_is_an_error_at_the_option_line(files, parse):
 
 
 def test_text_after_the_options_that_is_not_an_explanation_is_an_error(files, parse):
-    quiz = SETTINGS + question("stray", "- [x] A", "- [ ] B", "", "Some stray paragraph.") + pool(3)
+    quiz = (
+        SETTINGS
+        + question("stray", "- [x] A", "- [ ] B", "- [ ] C", "", "Some stray paragraph.")
+        + pool(3)
+    )
     files["quiz.md"] = quiz
 
     _, diags = parse(files)
@@ -202,7 +216,8 @@ def test_questions_per_attempt_larger_than_the_pool_is_an_error_at_its_line(file
     ],
 )
 def test_bad_quiz_setting_is_an_error_at_its_line(files, parse, setting, code):
-    files["quiz.md"] = f"---\n# settings\n{setting}\n---\n" + pool(3)
+    draw = "" if setting.startswith("questions_per_attempt") else "questions_per_attempt: 2\n"
+    files["quiz.md"] = f"---\n# settings\n{setting}\n{draw}---\n" + pool(3)
 
     course, diags = parse(files)
 
@@ -211,7 +226,10 @@ def test_bad_quiz_setting_is_an_error_at_its_line(files, parse, setting, code):
 
 
 def test_unlimited_attempts_and_reveal_policies_are_accepted(files, parse):
-    files["quiz.md"] = "---\nmax_attempts: 0\nreveal: never\nshuffle: false\n---\n" + pool(3)
+    files["quiz.md"] = (
+        "---\nmax_attempts: 0\nreveal: never\nshuffle: false\nquestions_per_attempt: 2\n---\n"
+        + pool(3)
+    )
 
     course, diags = parse(files)
 
@@ -224,45 +242,46 @@ def test_unlimited_attempts_and_reveal_policies_are_accepted(files, parse):
 
 
 def test_thin_question_pool_is_a_warning(files, parse):
-    files["quiz.md"] = SETTINGS + pool(2)
+    course_md = replace_line(COURSE_MD, "ce_hours: 0.5", "ce_hours: 1.0")
+    files["course.md"] = replace_line(
+        course_md, "credits: {general: 0.25, ethics: 0.25}", "credits: {general: 1}"
+    )
+    files["quiz.md"] = SETTINGS + pool(4)
 
     course, diags = parse(files)
 
     assert course is not None
     assert found(diags) >= {(QUIZ, 1, "warning", "Q011")}
     q011 = next(d for d in diags if d.code == "Q011")
-    assert "2 question" in q011.message and "at least 3" in q011.message
+    assert "4 question" in q011.message and "at least 6" in q011.message
 
 
-def test_more_than_one_true_false_question_per_ce_hour_is_a_warning(files, parse):
-    course_md = replace_line(COURSE_MD, "ce_hours: 0.5", "ce_hours: 1.0")
-    files["course.md"] = replace_line(
-        course_md, "credits: {general: 0.25, ethics: 0.25}", "credits: {general: 1}"
-    )
+def test_more_than_a_tenth_of_the_pool_with_two_options_is_an_error_at_the_first_beyond(
+    files, parse
+):
     quiz = (
         SETTINGS
-        + pool(5)
+        + pool(8)
         + question("tf-one", "- [x] True", "- [ ] False")
-        + question("tf-two", "- [ ] true.", "- [x] FALSE")
+        + question("two-options", "- [ ] Yes", "- [x] No")
     )
     files["quiz.md"] = quiz
 
     course, diags = parse(files)
 
+    assert course is None
+    assert found(diags) == {(QUIZ, line_of(quiz, "## two-options"), "error", "Q022")}
+    message = next(d.message for d in diags if d.code == "Q022")
+    assert "2 of 10 questions" in message and "1 true/false" in message and "at most 1" in message
+
+
+def test_one_item_in_ten_may_have_two_options(files, parse):
+    files["quiz.md"] = SETTINGS + pool(9) + question("tf-one", "- [x] True", "- [ ] False")
+
+    course, diags = parse(files)
+
     assert course is not None
-    assert (QUIZ, line_of(quiz, "## tf-two"), "warning", "Q012") in found(diags)
-
-
-def test_one_true_false_question_per_ce_hour_is_fine(files, parse):
-    course_md = replace_line(COURSE_MD, "ce_hours: 0.5", "ce_hours: 1.0")
-    files["course.md"] = replace_line(
-        course_md, "credits: {general: 0.25, ethics: 0.25}", "credits: {general: 1}"
-    )
-    files["quiz.md"] = SETTINGS + pool(5) + question("tf-one", "- [x] True", "- [ ] False")
-
-    _, diags = parse(files)
-
-    assert "Q012" not in {d.code for d in diags}
+    assert "Q022" not in {d.code for d in diags}
 
 
 def test_text_before_the_first_question_is_a_warning_but_a_title_is_fine(files, parse):
@@ -282,6 +301,7 @@ def test_headings_and_options_inside_code_blocks_do_not_start_questions(files, p
             "code-question",
             "- [x] A",
             "- [ ] B",
+            "- [ ] C",
             prompt="What does this print?\n\n```\n## not-a-question\n- [x] not an option\n```",
         )
         + pool(2)
@@ -294,7 +314,7 @@ def test_headings_and_options_inside_code_blocks_do_not_start_questions(files, p
     first = course.quiz.questions[0]
     assert first.id == "code-question"
     assert "## not-a-question" in first.prompt_html
-    assert len(first.options) == 2
+    assert len(first.options) == 3
 
 
 def test_option_text_may_continue_on_indented_lines(files, parse):
@@ -305,7 +325,8 @@ def test_option_text_may_continue_on_indented_lines(files, parse):
             "- [x] A long option",
             "  that continues here",
             "  > and has feedback",
-            "- [ ] B",
+            "- [ ] Another option that is long",
+            "- [ ] A third option of that size",
         )
         + pool(2)
     )
@@ -326,6 +347,7 @@ def test_explanation_may_span_several_quoted_lines(files, parse):
             "explained",
             "- [x] A",
             "- [ ] B",
+            "- [ ] C",
             "",
             "> First line",
             "> second line",

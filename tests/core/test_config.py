@@ -3,7 +3,7 @@
 import pytest
 
 from ce_platform import create_app
-from ce_platform.config import ConfigError
+from ce_platform.config import ConfigError, base_url_is_local, local_base_url_warning
 
 
 def test_missing_secret_key_stops_start_up_with_one_line(monkeypatch, tmp_path):
@@ -42,3 +42,23 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch, tmp_path):
     app = create_app({"TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.instance_path in app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://localhost:5000", True),
+        ("http://LOCALHOST", True),
+        ("http://127.0.0.1:8000", True),
+        ("http://127.1.2.3", True),
+        ("http://[::1]:5000", True),
+        ("http://0.0.0.0:5000", True),
+        ("https://ce.localhost", True),
+        ("https://ce.example.org", False),
+        ("https://localhost.example.org", False),
+        ("https://127.example.org", False),
+    ],
+)
+def test_base_url_is_local_only_for_addresses_of_this_machine(url, local):
+    assert base_url_is_local(url) is local
+    assert (local_base_url_warning(url) is not None) is local

@@ -224,7 +224,7 @@ def register(server: HttpApi, email: str) -> str:
             "license_state": "OR",
         },
     )
-    assert response.status_code == 201, response.get_json()
+    assert response.status_code == 202, response.get_json()
     response = server.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]

@@ -23,7 +23,8 @@ from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian names it chromium, Ubuntu chromium-browser; scripts/setup.sh test installs it.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,6 +61,16 @@ class LiveServer:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
+    def earn_seat_time(self, email: str, slug: str) -> int:
+        """Credit the seat-time floor through the learning service on the server's database,
+        as heartbeats on an advancing clock (a browser would take the real minutes)."""
+        import sqlalchemy as sa
+        from sqlalchemy.orm import Session
+
+        engine = sa.create_engine(f"sqlite:///{self.database}", poolclass=sa.NullPool)
+        with Session(engine) as session:
+            return factories.earn_seat_time(email, slug, session=session)
+
     def query(self, sql: str, *params) -> list[tuple]:
         """Read the server's database directly (tests only: e.g. to know the answer key)."""
         with sqlite3.connect(self.database) as connection:
@@ -69,7 +80,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's 'chromium'.")
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/setup.sh test")
     folder = tmp_path_factory.mktemp("e2e")
     database = folder / "e2e.sqlite3"
     courses = folder / "courses"

@@ -237,8 +237,9 @@ def _sheet(attempt: dict) -> dict[str, list[str]]:
 class Load:
     """Learners walk through the course in parallel; every call is kept for the checks."""
 
-    def __init__(self, app: Http):
+    def __init__(self, app: Http, url: str):
         self.app = app
+        self.engine = sa.create_engine(url, poolclass=sa.NullPool)
         self.calls: list[Call] = []
         self.errors: list[str] = []
         self.saved_despite_503: list[Call] = []
@@ -275,7 +276,9 @@ class Load:
         login = {"email": who, "password": factories.PASSWORD}
         token = self.step(who, "token", "POST", "/api/v1/auth/token", body=login).body["token"]
         self.step(who, "enroll", "POST", f"{slug}/enrollment", token)
-        for n in (1, 2, 3):
+        self.step(who, "lesson-1", "POST", f"{slug}/lessons/lesson-1/complete", token)
+        self.read(who)
+        for n in (2, 3):
             self.step(who, f"lesson-{n}", "POST", f"{slug}/lessons/lesson-{n}/complete", token)
         attempt = self.step(who, "start", "POST", f"{slug}/quiz/attempts", token).body["attempt"]
         answers = {"answers": _sheet(attempt)}
@@ -285,6 +288,20 @@ class Load:
         self.step(who, "evaluation", "POST", f"{slug}/evaluation", token, evaluation, lost_ack=409)
         self.step(who, "dashboard", "GET", "/api/v1/enrollments", token)
         self.finished.append(who)
+
+    def read(self, who: str) -> None:
+        """Earn the seat-time floor on the completed first lesson through the learning service
+        (heartbeats on an advancing clock), retrying while the database is away."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with Session(self.engine) as session:
+                    factories.earn_seat_time(who, SLUG, lessons=("lesson-1",), session=session)
+                return
+            except sa.exc.DBAPIError as exc:
+                if time.monotonic() > deadline:
+                    raise JourneyFailed(f"{who} read: {exc}") from exc
+                time.sleep(0.05)
 
     def walker(self) -> None:
         while not self.stop.is_set():
@@ -389,7 +406,7 @@ def test_app_survives_a_postgresql_restart_under_load(cluster, server):
     probe_token = app.call(
         "POST", "/api/v1/auth/token", body={"email": PROBE, "password": factories.PASSWORD}
     ).body["token"]
-    load = Load(app)
+    load = Load(app, cluster.url)
     threads = [threading.Thread(target=load.walker) for _ in range(3)]
     reader = app.sign_in(READER)
     threads.append(threading.Thread(target=load.reader, args=(reader,)))

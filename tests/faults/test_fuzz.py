@@ -287,11 +287,12 @@ def _submitted_at(attempt_id: int):
     return db.session.scalar(select(QuizAttempt.submitted_at).where(QuizAttempt.id == attempt_id))
 
 
-def test_grader_accepts_only_sheets_made_of_the_attempts_own_tokens(api):
+def test_grader_accepts_only_sheets_made_of_the_attempts_own_tokens(api, monkeypatch):
     # The attempt is built here rather than in fixtures: hypothesis runs many examples per
     # test call, and one real attempt serves them all, each example in a savepoint rolled back.
     factories.user("learner@example.org")
     factories.course("test-course", questions=4, multiple=2, shuffle=True)
+    factories.seed_drawing(monkeypatch, "test-course", "q1", "multi-1")  # both kinds drawn
     api.login()
     assert api.post("/api/v1/courses/test-course/enrollment").status_code == 201
     finish_lessons(api)

@@ -21,7 +21,11 @@ def enrolled(api, learner, course):
     return api
 
 
-def finish_lessons(api, slug: str = "test-course", count: int = 3):
+def finish_lessons(api, slug: str = "test-course", count: int = 3, *, seat_time: bool = True):
+    """Read the lessons for the revision's seat-time floor (unless told not to) and mark each
+    complete, as the signed-in API user."""
+    if seat_time:
+        factories.earn_seat_time(api.email, slug)
     for n in range(1, count + 1):
         response = api.post(f"/api/v1/courses/{slug}/lessons/lesson-{n}/complete")
         assert response.status_code == 200, response.get_json()

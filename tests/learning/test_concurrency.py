@@ -41,6 +41,7 @@ def _ready_learner(app):
     ).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     client.post("/api/v1/courses/test-course/enrollment", headers=headers)
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         client.post(f"/api/v1/courses/test-course/lessons/lesson-{n}/complete", headers=headers)
     db.session.remove()  # hold no transaction (and on SQLite no write lock) during the race
@@ -90,3 +91,46 @@ def test_two_simultaneous_submissions_grade_once(app):
     stored = db.session.scalar(select(QuizAttempt))
     assert stored.score == winner["score"]
     assert stored.responses == (right if winner["score"] == 100 else wrong)
+
+
+def test_parallel_heartbeat_requests_on_several_lessons_credit_wall_time_once(app):
+    from datetime import timedelta
+
+    from ce_platform.core.models import utcnow
+    from ce_platform.learning import services
+    from ce_platform.learning.models import Enrollment, LessonProgress
+
+    factories.user("learner@example.org")
+    factories.course("test-course")
+    client = app.test_client()
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "learner@example.org", "password": factories.PASSWORD}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/api/v1/courses/test-course/enrollment", headers=headers)
+    # Every lesson was open and beating 40 s ago, in three windows.
+    enrollment = db.session.scalar(select(Enrollment))
+    started = utcnow() - timedelta(seconds=40)
+    for lesson in enrollment.revision.lessons:
+        services.heartbeat(db.session, enrollment, lesson, now=started)
+    db.session.commit()
+    db.session.remove()
+
+    responses = _race(
+        app,
+        [
+            lambda c, n=n: c.post(
+                f"/api/v1/courses/test-course/lessons/lesson-{n}/heartbeat", headers=headers
+            )
+            for n in (1, 2, 3)
+        ]
+        * 2,
+    )
+    wall = (utcnow() - started).total_seconds()
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+    credited = sum(r.get_json()["credited"] for r in responses if r.status_code == 200)
+    assert 40 <= credited <= wall
+    db.session.remove()
+    stored = db.session.scalar(select(func.sum(LessonProgress.active_seconds)))
+    assert stored == credited

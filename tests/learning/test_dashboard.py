@@ -31,14 +31,15 @@ def test_each_course_shows_its_own_stage_and_next_step(client, auth, api, learne
     assert "Continue: Lesson 1" in first
     assert "First Course" in second and "First Course v2" not in second
     assert "Awaiting evaluation" in second
-    assert 'value="67"' in second  # 3 lessons + post-test of 3 + 3 steps
+    # 3 lessons, seat time (weighing as much as the lessons) and the post-test: 7 of 9 steps
+    assert 'value="77"' in second
     assert 'href="/courses/first-course/evaluation">Complete the evaluation' in second
     assert "Still to do: Submit the course evaluation; Attest" in second
 
     body = api.get("/api/v1/enrollments").get_json()["enrollments"]
     assert [(e["course"], e["status"], e["progress"], e["revision"]) for e in body] == [
         ("second-course", "in_progress", 0, 1),
-        ("first-course", "awaiting_evaluation", 67, 1),
+        ("first-course", "awaiting_evaluation", 77, 1),
     ]
     passed = next(r for r in body[1]["requirements"] if r["code"] == "post_test")
     assert passed["met"] is True and passed["detail"] == "passed with 100%"

@@ -37,7 +37,10 @@ def test_expired_course_refuses_new_learners(api, learner):
     assert "review date" in error["message"]
 
 
-def test_new_revision_does_not_change_an_enrolled_learners_lessons_or_questions(enrolled):
+def test_new_revision_does_not_change_an_enrolled_learners_lessons_or_questions(
+    enrolled, monkeypatch
+):
+    factories.seed_drawing(monkeypatch, "test-course", "q1")  # a draw of revision 1
     old_first_lesson = enrolled.get("/api/v1/courses/test-course/lessons/lesson-1").get_json()
     files = factories.course_files(lesson_body="Rewritten lesson body.")
     files["quiz.md"] = files["quiz.md"].replace(b"## q1\n", b"## q1-renamed\n")
@@ -98,23 +101,20 @@ def test_heartbeat_credit_is_capped_at_sixty_seconds(enrolled):
 def test_heartbeat_endpoint_credits_at_most_the_cap(enrolled):
     first = enrolled.post("/api/v1/courses/test-course/lessons/lesson-1/heartbeat").get_json()
     second = enrolled.post("/api/v1/courses/test-course/lessons/lesson-1/heartbeat").get_json()
-    assert first == {"credited": 0}
+    assert first == {"credited": 0, "minutes_needed": 8}  # 0.25 CE hours: a floor of 8 min
     assert 0 <= second["credited"] <= 60
 
 
 def test_min_minutes_gates_the_post_test_and_completion(api, learner):
-    factories.course("timed", files=factories.course_files(min_minutes=2))
+    factories.course("timed", files=factories.course_files(min_minutes=12))
     api.login()
     api.post("/api/v1/courses/timed/enrollment")
-    finish_lessons(api, "timed")
+    factories.earn_seat_time(api.email, "timed", minutes=11)
+    finish_lessons(api, "timed", seat_time=False)
     error = assert_error(api.post("/api/v1/courses/timed/quiz/attempts"), 422)
-    assert "active minutes" in error["message"]
-    enrollment = db.session.scalar(select(Enrollment))
-    lesson = enrollment.revision.lessons[0]
-    t0 = utcnow()
-    for step in range(3):
-        services.heartbeat(db.session, enrollment, lesson, now=t0 + timedelta(seconds=60 * step))
-    db.session.commit()
+    assert "12 active minutes" in error["message"]
+    assert "11 of 12 minutes so far; 1 more needed" in error["message"]
+    factories.earn_seat_time(api.email, "timed", minutes=1)
     body = api.get("/api/v1/enrollments").get_json()["enrollments"][0]
     seat = next(r for r in body["requirements"] if r["code"] == "seat_time")
     assert seat["met"] is True

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ce_platform.core.audit import AuditEvent
 from ce_platform.extensions import db
 from ce_platform.learning.models import Enrollment, Evaluation
+from tests import factories
 from tests.accounts.test_api import assert_error
 from tests.conftest import csrf_token
 from tests.learning.conftest import evaluation_answers, finish_lessons, start, submit
@@ -77,20 +78,23 @@ def test_evaluation_opens_after_passing_and_is_accepted_once(enrolled):
 
 
 def test_gate_lists_exactly_the_unmet_requirements_at_every_stage(enrolled):
-    everything = ["lessons", "post_test", "evaluation", "attestation"]
+    everything = ["lessons", "seat_time", "post_test", "evaluation", "attestation"]
     assert unmet(enrolled) == everything
-    finish_lessons(enrolled, count=2)
+    finish_lessons(enrolled, count=2, seat_time=False)
     assert unmet(enrolled) == everything
     body = enrolled.get("/api/v1/enrollments").get_json()["enrollments"][0]
     assert body["status"] == "in_progress"
     assert "still to complete: Lesson 3" in body["requirements"][0]["detail"]
+    finish_lessons(enrolled, seat_time=False)
+    assert unmet(enrolled) == ["seat_time", "post_test", "evaluation", "attestation"]
     finish_lessons(enrolled)
     assert unmet(enrolled) == ["post_test", "evaluation", "attestation"]
     submit(enrolled, start(enrolled)["id"], correct=0)
     assert unmet(enrolled) == ["post_test", "evaluation", "attestation"]
     body = enrolled.get("/api/v1/enrollments").get_json()["enrollments"][0]
     assert body["status"] == "awaiting_post_test"
-    assert "best score 0%; 75% needed; 2 attempts left" in body["requirements"][1]["detail"]
+    post_test = next(r for r in body["requirements"] if r["code"] == "post_test")
+    assert "best score 0%; 75% needed; 2 attempts left" in post_test["detail"]
     submit(enrolled, start(enrolled)["id"])
     assert unmet(enrolled) == ["evaluation", "attestation"]
     assert enrolled.get("/api/v1/enrollments").get_json()["enrollments"][0]["status"] == (
@@ -137,13 +141,16 @@ def test_learner_walks_from_enrollment_to_complete_through_the_pages(client, aut
         token = csrf_token(client, f"/courses/test-course/lessons/lesson-{n}")
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
     page = client.get("/courses/test-course").get_data(as_text=True)
+    assert "In progress" in page and "Spend more time with the lessons" in page
+    assert "0 of 8 minutes so far; 8 more needed" in page
+    factories.earn_seat_time("learner@example.org", "test-course")
+    page = client.get("/courses/test-course").get_data(as_text=True)
     assert "Awaiting post-test" in page and "Take the post-test" in page
     client.post(
         "/courses/test-course/quiz/start",
         data={"csrf_token": csrf_token(client, "/courses/test-course/quiz")},
     )
     from ce_platform.learning.models import QuizAttempt
-    from tests import factories
 
     attempt = db.session.scalar(select(QuizAttempt))
     form = {f"q-{k}": v for k, v in factories.answer_sheet(attempt.id).items()}

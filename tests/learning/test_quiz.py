@@ -29,7 +29,8 @@ def test_post_test_opens_only_after_the_lessons(enrolled):
     assert "Lesson 1" in error["message"]
 
 
-def test_attempt_draws_opaque_options_without_the_key(enrolled):
+def test_attempt_draws_opaque_options_without_the_key(enrolled, monkeypatch):
+    factories.seed_drawing(monkeypatch, "test-course", "multi-1")
     finish_lessons(enrolled)
     response = enrolled.post("/api/v1/courses/test-course/quiz/attempts")
     assert response.status_code == 201
@@ -45,12 +46,14 @@ def test_attempt_draws_opaque_options_without_the_key(enrolled):
     assert multi["multiple"] is True
 
 
-def test_quiz_page_shows_no_answer_key_before_grading(client, auth, learner, course):
+def test_quiz_page_shows_no_answer_key_before_grading(client, auth, learner, course, monkeypatch):
+    factories.seed_drawing(monkeypatch, "test-course", "multi-1", "q1")
     auth.login()
     client.post(
         "/courses/test-course/enroll",
         data={"csrf_token": csrf_token(client, "/courses/test-course")},
     )
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         token = csrf_token(client, f"/courses/test-course/lessons/lesson-{n}")
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
@@ -115,21 +118,22 @@ def test_second_submit_of_same_attempt_is_rejected(enrolled):
 @pytest.mark.parametrize(
     "mutate, field",
     [
-        (lambda a: {**a, "no-such-question": ["x"]}, "no-such-question"),
-        (lambda a: {**a, "q1": ["not-an-option"]}, "q1"),
-        (lambda a: {k: v for k, v in a.items() if k != "q2"}, "q2"),
-        (lambda a: {**a, "q1": a["q1"] + a["multi-1"][:1]}, "q1"),  # a token from elsewhere
-        (lambda a: {**a, "q1": "not a list"}, "q1"),
+        (lambda a, one, two: {**a, "no-such-question": ["x"]}, "no-such-question"),
+        (lambda a, one, two: {**a, one: ["not-an-option"]}, "one"),
+        (lambda a, one, two: {k: v for k, v in a.items() if k != two}, "two"),
+        (lambda a, one, two: {**a, one: a[one] + a[two][:1]}, "one"),  # a token from elsewhere
+        (lambda a, one, two: {**a, one: "not a list"}, "one"),
     ],
 )
 def test_bad_answer_sheets_are_rejected_and_nothing_is_stored(enrolled, mutate, field):
     finish_lessons(enrolled)
     attempt = start(enrolled)
-    answers = mutate(factories.answer_sheet(attempt["id"]))
+    one, two = [q["id"] for q in attempt["questions"] if not q["multiple"]][:2]
+    answers = mutate(factories.answer_sheet(attempt["id"]), one, two)
     response = enrolled.post(
         f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": answers}
     )
-    assert_error(response, 400, "validation_error", field)
+    assert_error(response, 400, "validation_error", {"one": one, "two": two}.get(field, field))
     stored = db.session.scalar(select(QuizAttempt))
     assert stored.submitted_at is None and stored.responses is None
 
@@ -137,16 +141,18 @@ def test_bad_answer_sheets_are_rejected_and_nothing_is_stored(enrolled, mutate, 
 def test_single_answer_question_needs_exactly_one_option(enrolled):
     finish_lessons(enrolled)
     attempt = start(enrolled)
-    q1 = next(q for q in attempt["questions"] if q["id"] == "q1")
+    single = next(q for q in attempt["questions"] if not q["multiple"])
     answers = factories.answer_sheet(attempt["id"])
-    answers["q1"] = [q1["options"][0]["id"], q1["options"][1]["id"]]
+    answers[single["id"]] = [single["options"][0]["id"], single["options"][1]["id"]]
     response = enrolled.post(
         f"/api/v1/quiz/attempts/{attempt['id']}/submit", json={"answers": answers}
     )
-    assert "exactly one" in assert_error(response, 400, field="q1")["details"]["q1"]
+    details = assert_error(response, 400, field=single["id"])["details"]
+    assert "exactly one" in details[single["id"]]
 
 
-def test_select_all_that_apply_is_all_or_nothing(enrolled):
+def test_select_all_that_apply_is_all_or_nothing(enrolled, monkeypatch):
+    factories.seed_drawing(monkeypatch, "test-course", "multi-1")
     finish_lessons(enrolled)
     attempt = start(enrolled)
     answers = factories.answer_sheet(attempt["id"])
@@ -184,8 +190,9 @@ def _course_with_reveal(api, policy: str):
     finish_lessons(api, "rev")
 
 
-def test_reveal_after_pass_hides_results_until_passed(api, learner):
+def test_reveal_after_pass_hides_results_until_passed(api, learner, monkeypatch):
     _course_with_reveal(api, "after_pass")
+    factories.seed_drawing(monkeypatch, "rev", "q1")
     failed = submit(api, start(api, "rev")["id"], correct=0).get_json()
     assert "results" not in failed
     passed = submit(api, start(api, "rev")["id"]).get_json()
@@ -218,12 +225,14 @@ def test_reveal_never_shows_no_answers_even_after_passing(api, learner, client):
     assert "results" not in api.get(f"/api/v1/quiz/attempts/{attempt['id']}").get_json()["attempt"]
 
 
-def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course):
+def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course, monkeypatch):
+    factories.seed_drawing(monkeypatch, "test-course", "q1")
     auth.login()
     client.post(
         "/courses/test-course/enroll",
         data={"csrf_token": csrf_token(client, "/courses/test-course")},
     )
+    factories.earn_seat_time("learner@example.org", "test-course")
     for n in (1, 2, 3):
         token = csrf_token(client, f"/courses/test-course/lessons/lesson-{n}")
         client.post(f"/courses/test-course/lessons/lesson-{n}/complete", data={"csrf_token": token})
@@ -234,7 +243,8 @@ def test_quiz_can_be_taken_through_the_html_form(client, auth, learner, course):
     attempt = db.session.scalar(select(QuizAttempt))
     sheet = factories.answer_sheet(attempt.id)
     form = {f"q-{key}": tokens for key, tokens in sheet.items()}
-    incomplete = {k: v for k, v in form.items() if k != "q-q1"}
+    skipped = next(iter(form))
+    incomplete = {k: v for k, v in form.items() if k != skipped}
     token = csrf_token(client, "/courses/test-course/quiz")
     response = client.post(
         f"/courses/test-course/quiz/{attempt.id}/submit", data={**incomplete, "csrf_token": token}

@@ -113,7 +113,9 @@ def test_ce_broker_tracking_numbers_can_be_given_and_revoked_certificates_are_le
     assert rows[1][:3] == ["50-1234", "20-987654", "SW-12345"]
 
     certificate = certificates.find_certificate(db.session, certified["dana"]["number"])
-    certificates.revoke(db.session, certificate, actor_id=None, reason="issued_in_error")
+    certificates.revoke(
+        db.session, certificate, actor_id=None, reason="issued_in_error", note="Duplicate record."
+    )
     db.session.commit()
     assert read_csv(api.get(f"/api/v1/reports/courses/{SLUG}/ce-broker.csv")) == [CE_BROKER_HEADER]
     completions = read_csv(api.get(f"/api/v1/reports/courses/{SLUG}/completions.csv"))

@@ -1,6 +1,7 @@
 """Item analysis and evaluation summary, checked against numbers worked out by hand.
 
-The fixture: a course of 1 lesson and 5 single-choice questions q1..q5, every attempt draws
+The fixture: a course of 1 lesson and 5 single-choice questions q1..q5 (plus 5 spare items in the
+pool that a fixed seed leaves undrawn), every attempt draws
 all 5 in file order (shuffle off), options a (wrong), b (right), c (wrong); pass mark 40 %.
 Six learners answer once each (1 = right):
 
@@ -63,6 +64,7 @@ from tests.learning.conftest import finish_lessons, start
 from tests.reports.conftest import SLUG, answers_choosing
 
 KEYS = ("q1", "q2", "q3", "q4", "q5")
+SPARES = tuple(f"spare-{n}" for n in range(1, 6))  # pooled, never drawn by the fixed seed
 CHOICES = {
     "L1": "bbcbb",
     "L2": "babbb",
@@ -109,7 +111,7 @@ EVALUATIONS = {
 
 
 @pytest.fixture
-def graded(api, people):
+def graded(api, people, monkeypatch):
     factories.course(
         SLUG,
         lessons=1,
@@ -121,6 +123,7 @@ def graded(api, people):
         max_attempts=0,
         passing_score=40,
     )
+    factories.seed_drawing(monkeypatch, SLUG, *KEYS)  # the pool also holds five spare items
     for learner, picks in CHOICES.items():
         factories.user(f"{learner.lower()}@example.org", full_name=f"Learner {learner}")
         api.login(f"{learner.lower()}@example.org")
@@ -163,7 +166,9 @@ def test_item_difficulty_discrimination_and_flags_match_the_hand_computation(gra
     response = graded.get(f"/api/v1/reports/courses/{SLUG}/item-analysis")
     assert response.status_code == 200
     items = {q["key"]: q for q in response.get_json()["questions"]}
-    assert list(items) == list(KEYS)
+    assert list(items) == [*KEYS, *SPARES]
+    assert [items[key]["drawn"] for key in SPARES] == [0] * 5
+    items = {key: items[key] for key in KEYS}
     assert {k: q["drawn"] for k, q in items.items()} == dict.fromkeys(KEYS, 6)
     assert {k: q["correct"] for k, q in items.items()} == {
         "q1": 6,
@@ -292,8 +297,8 @@ def test_questions_are_grouped_by_key_across_revisions(graded):
     course = catalog.get_course(db.session, SLUG)
     assert course.current_revision.number == 2
     items = {item.key: item for item in services.item_analysis(db.session, course)}
-    assert list(items) == list(KEYS)
-    assert {k: (i.drawn, i.correct) for k, i in items.items()} == {
+    assert list(items) == [*KEYS, *SPARES]
+    assert {k: (items[k].drawn, items[k].correct) for k in KEYS} == {
         "q1": (7, 6),
         "q2": (7, 1),
         "q3": (7, 4),
@@ -313,4 +318,29 @@ def test_item_analysis_is_reused_until_another_attempt_is_submitted(graded, stat
 
     _late_learner_answers_all_wrong(graded)
     after = services.item_analysis(db.session, course)
-    assert [i.drawn for i in after] == [i.drawn + 1 for i in first]
+    assert [i.drawn for i in after if i.key in KEYS] == [
+        i.drawn + 1 for i in first if i.key in KEYS
+    ]
+
+
+def test_item_analysis_groups_questions_by_the_objective_they_measure(client, auth, graded):
+    body = graded.get(f"/api/v1/reports/courses/{SLUG}/item-analysis").get_json()
+    assert body["objectives"] == [
+        {
+            "number": 1,
+            "objective": "Describe the first thing.",
+            "questions": ["q1", "q3", "q5", "spare-2", "spare-4"],
+        },
+        {
+            "number": 2,
+            "objective": "Identify the second thing.",
+            "questions": ["q2", "q4", "spare-1", "spare-3", "spare-5"],
+        },
+    ]
+    assert {q["key"]: q["objectives"] for q in body["questions"]}["q2"] == [2]
+
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/item-analysis").get_data(as_text=True)
+    first = html.index("<caption>Objective 1: Describe the first thing.</caption>")
+    second = html.index("<caption>Objective 2: Identify the second thing.</caption>")
+    assert first < html.index('href="#q-q3"') < second < html.index('href="#q-q4"')

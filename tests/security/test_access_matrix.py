@@ -30,7 +30,7 @@ PUBLIC = re.compile(
     r"^(/|/courses/<slug>|/courses/<slug>/r<int:number>/media/<path:name>|"
     r"/courses/<slug>/lessons/<lesson_slug>|/verify|/verify/<number>|/static/.*|"
     r"/api/v1/courses|/api/v1/courses/<slug>|/api/v1/courses/<slug>/lessons/<lesson_slug>|"
-    r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz)$"
+    r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz|/favicon.ico)$"
 )
 OBJECT_ARGS = {"slug", "number", "attempt_id", "id", "user_id", "path", "lesson_slug", "name"}
 STAFF_PREFIXES = ("/authoring", "/reports", "/api/v1/authoring", "/api/v1/reports")
@@ -191,9 +191,11 @@ NO_OBJECT_WRITES = {
     "accounts.logout": "the caller's own session",
     "accounts.profile": "the caller's own profile",
     "accounts.change_password": "the caller's own password",
+    "accounts.sign_out_everywhere": "the caller's own sessions and tokens",
     "api.revoke_token": "the caller's own bearer token",
     "api.update_me": "the caller's own profile",
-    # Public lookup by number or PDF upload; redirects to /verify/<number>, writes nothing.
+    "api.change_password": "the caller's own password",
+    # Public lookup by number or PDF upload; shows the verdict, writes nothing.
     "certificates.verify_lookup": "public verification, writes nothing",
     # Any instructor may start a new course; the service refuses a slug already in use.
     "authoring.new_course": "a new course, refused for a slug that exists",
@@ -327,7 +329,11 @@ WRITE_BODIES = {
         "json": {"answers": evaluation_answers(), "attestation": True}
     },
     "certificates.revoke": lambda v: {
-        "data": {"reason": "issued_in_error", "note": "Tried by the access matrix."}
+        "data": {
+            "reason": "issued_in_error",
+            "note": "Tried by the access matrix.",
+            "confirm": "yes",
+        }
     },
     "admin.change_role": lambda v: {"data": {"role": "admin"}},
     "api.admin_update_user": lambda v: {"json": {"role": "admin"}},

@@ -115,3 +115,18 @@
     event.returnValue = "";
   });
 })();
+
+// The new-course form suggests a slug from the title until the author types a slug of their own
+// (the server makes the same slug from the title when the field is left blank).
+(function () {
+  var slug = document.querySelector("input[data-slug-from]");
+  if (!slug) return;
+  var title = document.getElementById(slug.getAttribute("data-slug-from"));
+  if (!title) return;
+  var edited = slug.value !== "";
+  function suggest(text) {
+    return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100).replace(/-+$/, "");
+  }
+  slug.addEventListener("input", function () { edited = slug.value !== ""; });
+  title.addEventListener("input", function () { if (!edited) slug.value = suggest(title.value); });
+})();
