@@ -123,7 +123,7 @@ def test_admin_revokes_the_certificate_and_verification_says_revoked(page, live_
     sign_in(page, "admin@example.org")
     page.goto(f"/certificates/{number}")
     page.get_by_label("Reason").select_option("issued_in_error")
-    page.get_by_label("Note for the record (not shown publicly)").fill("e2e check")
+    page.get_by_label("Note for the record").fill("e2e check")
     page.get_by_label("I confirm").check()
     page.get_by_role("button", name="Revoke certificate").click()
     page.wait_for_load_state()
