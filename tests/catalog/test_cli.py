@@ -18,6 +18,7 @@ SHIPPED_SLUGS = {
     "harm-reduction-screening",
     "ethics-psychedelic-practice",
     "cultural-historical-context",
+    "psychedelic-care-across-settings",
 }
 
 
@@ -161,7 +162,7 @@ def test_export_of_unknown_course_fails(runner, tmp_path):
     assert "no course 'nope'" in result.output
 
 
-def test_sync_of_shipped_courses_loads_all_five(runner):
+def test_sync_of_shipped_courses_loads_all_six(runner):
     result = runner.invoke(args=["courses", "sync", str(SHIPPED)])
     assert result.exit_code == 0, result.output
     assert set(db.session.scalars(select(Course.slug))) == SHIPPED_SLUGS
