@@ -41,10 +41,10 @@ QUERY = {"diff": "?from=1&to=1"}
 @pytest.fixture
 def world(api):
     """A course with an instructor, a learner who completed it, and strangers."""
-    files = factories.course_files()
+    files = factories.course_files(ce_broker='{course_tracking: "654321"}')
     files["media/figure.png"] = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
     files["01-lesson-1.md"] += b"\n![A figure](media/figure.png)\n"
-    factories.course("test-course", files=files)
+    factories.course("test-course", files=files, provider_ce_broker='{provider_tracking: "12345"}')
     factories.course("other-course", title="Other Course")
     owner = factories.user("learner@example.org")
     factories.user("other@example.org")
