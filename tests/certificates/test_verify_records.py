@@ -72,9 +72,7 @@ def test_bulk_verify_answers_each_number_as_the_single_lookup_does(api, issued):
     ]
 
 
-def test_bulk_verify_shows_revocation_reason_and_date_and_the_successor_link(
-    api, client, issued
-):
+def test_bulk_verify_shows_revocation_reason_and_date_and_the_successor_link(api, client, issued):
     certificate = certificates.find_certificate(db.session, issued["number"])
     certificates.revoke(
         db.session, certificate, actor_id=None, reason="issued_in_error", note="Private note."
