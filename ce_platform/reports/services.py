@@ -345,11 +345,17 @@ def ce_broker(session, course: Course, credit: str = "full") -> CEBrokerExport:
     rows: list[CEBrokerRow] = []
     refused: list[CEBrokerRefusal] = []
     current_problem = ce_broker_problem(course.current_revision.ce_broker or {})
-    revisions = {r.id: r for r in course.revisions}
+    numbers_by_revision = dict(
+        session.execute(
+            select(CourseRevision.id, CourseRevision.ce_broker).where(
+                CourseRevision.course_id == course.id
+            )
+        ).all()
+    )
     for certificate in _certificates(session, course, "valid"):
         snapshot = certificate.snapshot
         participant = snapshot["participant"]
-        numbers = revisions[certificate.revision_id].ce_broker or {}
+        numbers = numbers_by_revision.get(certificate.revision_id) or {}
 
         def refuse(reason: str, certificate=certificate, participant=participant) -> None:
             refused.append(CEBrokerRefusal(participant["name"], certificate.number, reason))
