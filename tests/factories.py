@@ -177,6 +177,7 @@ def course_files(
     credits: str = "{general: 0.25}",
     accreditations: str = "[apa, ace]",
     spares: int | None = None,
+    ce_broker: str | None = None,
 ) -> dict[str, bytes]:
     """A small valid course folder (path -> bytes), as tests need it.
 
@@ -192,7 +193,8 @@ def course_files(
             ce_hours=ce_hours,
             credits=credits,
             accreditations=accreditations,
-            extra=f"\nmin_minutes: {min_minutes}" if min_minutes else "",
+            extra=(f"\nmin_minutes: {min_minutes}" if min_minutes else "")
+            + (f"\nce_broker: {ce_broker}" if ce_broker else ""),
         )
     }
     for n in range(1, lessons + 1):
@@ -231,11 +233,16 @@ def course_files(
     return {path: text.encode() for path, text in files.items()}
 
 
-def provider(*, specimen: bool = False):
-    """The test provider; `specimen=True` makes it an example provider with no accreditation."""
+def provider(*, specimen: bool = False, ce_broker: str | None = None):
+    """The test provider; `specimen=True` makes it an example provider with no accreditation.
+
+    `ce_broker` is provider.yml's `ce_broker` mapping in YAML flow style.
+    """
     from ce_platform import content
 
     text = ("specimen: true\n" if specimen else "") + PROVIDER_YML
+    if ce_broker:
+        text += f"ce_broker: {ce_broker}\n"
     parsed, diagnostics = content.parse_provider(text)
     assert parsed is not None, diagnostics
     return parsed
@@ -246,13 +253,17 @@ def course(
     files: dict[str, bytes] | None = None,
     *,
     specimen: bool = False,
+    provider_ce_broker: str | None = None,
     **kwargs,
 ):
     """Publish a course through the catalog service and commit; returns the Course."""
     from ce_platform.catalog import services as catalog
 
     outcome = catalog.publish_course(
-        db.session, slug, files or course_files(**kwargs), provider(specimen=specimen)
+        db.session,
+        slug,
+        files or course_files(**kwargs),
+        provider(specimen=specimen, ce_broker=provider_ce_broker),
     )
     assert outcome.status in ("created", "updated", "unchanged"), [
         str(d) for d in outcome.diagnostics

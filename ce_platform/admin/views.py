@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from ce_platform.accounts.models import PROFESSIONS
 from ce_platform.admin import services
 from ce_platform.catalog import services as catalog
+from ce_platform.certificates import archive
 from ce_platform.certificates.models import REVOCATION_REASONS
 from ce_platform.config import local_base_url_warning
 from ce_platform.core.access import ROLES, roles_required
@@ -159,7 +170,44 @@ def certificates():
         q=q,
         result=services.search_certificates(db.session, q, page=page_arg()),
         reasons=REVOCATION_REASONS,
+        courses=catalog.managed_courses(db.session, current_user),
     )
+
+
+@bp.get("/certificates/archive")
+def certificates_archive():
+    """The download form's target: its course choice becomes part of the ZIP's address."""
+    course = catalog.get_course(db.session, request.args.get("course", ""))
+    return redirect(
+        url_for(
+            "admin.certificates_zip",
+            slug=course.slug,
+            start=request.args.get("start") or None,
+            end=request.args.get("end") or None,
+        )
+    )
+
+
+@bp.get("/courses/<slug>/certificates.zip")
+def certificates_zip(slug: str):
+    """A course's certificates completed in a date range, as one streamed ZIP (audited)."""
+    course = catalog.get_course(db.session, slug)
+    start, end = archive.parse_range(request.args.get("start", ""), request.args.get("end", ""))
+    entries = archive.archive_entries(db.session, course, start, end)
+    archive.record_archive(
+        db.session, actor_id=current_user.id, course=course, start=start, end=end,
+        count=len(entries),
+    )  # fmt: skip
+    db.session.commit()
+    name = "-".join(
+        [course.slug, "certificates", *(d.isoformat() for d in (start, end) if d is not None)]
+    )
+    response = Response(
+        stream_with_context(archive.zip_stream(db.session, entries)), mimetype="application/zip"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- audit log -----------------------------------------------------------------------------

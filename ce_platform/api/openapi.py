@@ -174,6 +174,20 @@ SCHEMAS: dict[str, dict] = {
             "superseded_by": {"type": ["string", "null"]},
             "specimen": BOOLEAN,
             "notice": {"type": ["string", "null"]},
+            "provider": STRING,
+            "format": STRING,
+            "credits": array(obj({"category": STRING, "hours": STRING})),
+            "boards": array(
+                obj(
+                    {
+                        "body": STRING,
+                        "provider_number": {"type": ["string", "null"]},
+                        "hours": STRING,
+                        "unit": STRING,
+                    }
+                )
+            ),
+            "superseded_by_url": {"type": ["string", "null"]},
         }
     ),
 }
@@ -557,6 +571,47 @@ def core_paths() -> dict:
                 errors=("404",),
                 auth=False,
                 params=(NUMBER_PARAM,),
+            )
+        },
+        "/api/v1/verify": {
+            "post": op(
+                "Public bulk verification for boards: up to 100 numbers, each answered as the "
+                "single lookup answers it, or not_found",
+                {
+                    "200": (
+                        "One result per number, in the order given",
+                        obj(
+                            {
+                                "results": array(
+                                    {
+                                        "oneOf": [
+                                            ref("Verification"),
+                                            obj(
+                                                {
+                                                    "number": STRING,
+                                                    "found": BOOLEAN,
+                                                    "status": {"const": "not_found"},
+                                                }
+                                            ),
+                                        ]
+                                    }
+                                )
+                            }
+                        ),
+                    )
+                },
+                errors=("400",),
+                auth=False,
+                body=obj(
+                    {
+                        "numbers": {
+                            "type": "array",
+                            "items": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "minItems": 1,
+                            "maxItems": 100,
+                        }
+                    }
+                ),
             )
         },
         "/api/v1/openapi.json": {

@@ -12,7 +12,8 @@ from ce_platform.api import openapi as doc
 from ce_platform.core.validation import bounded_int
 from ce_platform.extensions import db
 from ce_platform.reports import services
-from ce_platform.reports.views import export_response
+from ce_platform.reports.exports import XLSX
+from ce_platform.reports.views import ce_broker_response, export_response
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -136,15 +137,15 @@ def _positive_int(name: str, default: int, *, maximum: int = 10**6) -> int:
 @token_required
 def report_completions_csv(slug: str):
     course = services.managed_course(db.session, g.api_user, slug)
-    return export_response(g.api_user, course, "completions", request.args)
+    return export_response(g.api_user, course, "completions")
 
 
-@bp.get("/reports/courses/<slug>/ce-broker.csv")
+@bp.get("/reports/courses/<slug>/ce-broker.xlsx")
 @token_required
-def report_ce_broker_csv(slug: str):
-    """Query parameters `provider_tracking` and `course_tracking` override the defaults."""
+def report_ce_broker_xlsx(slug: str):
+    """Query parameter `credit`: full (default) or partial."""
     course = services.managed_course(db.session, g.api_user, slug)
-    return export_response(g.api_user, course, "ce-broker", request.args)
+    return ce_broker_response(g.api_user, course, request.args)
 
 
 @bp.get("/reports/courses/<slug>/item-analysis")
@@ -331,19 +332,22 @@ def _paths() -> dict:
                 raw=_csv("Name, email, profession, license, completion date, hours, credits"),
             )
         },
-        f"{base}/ce-broker.csv": {
+        f"{base}/ce-broker.xlsx": {
             "get": doc.op(
-                "CE Broker roster of valid certificates with a license number (streamed CSV, "
-                "audited); tracking numbers default to the first accreditation's provider "
-                "number and the course slug",
+                "CE Broker's Excel upload of the valid certificates (audited): columns A-H as "
+                "its help articles letter them, I-J for partial credit; numbers and codes from "
+                "provider.yml and course.md; certificates without a mapping are left out and "
+                "listed on the report page",
                 {},
-                errors=access,
+                errors=("400", "422", *access),
                 params=(doc.SLUG,),
-                query=(("provider_tracking", doc.STRING), ("course_tracking", doc.STRING)),
-                raw=_csv(
-                    "Provider and course tracking numbers, license, MM/DD/YYYY, State, "
-                    "Profession, hours"
-                ),
+                query=(("credit", {"type": "string", "enum": ["full", "partial"]}),),
+                raw={
+                    "200": {
+                        "description": "Excel workbook, no header row",
+                        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                    }
+                },
             )
         },
         f"{base}/item-analysis": {

@@ -92,6 +92,9 @@ class CourseRevision(Base):
     min_minutes: Mapped[int] = mapped_column(Integer)
     # course.md's commercial-support statement ("No commercial support was received ...").
     commercial_support: Mapped[str] = mapped_column(Text, server_default="")
+    # CE Broker numbers as published: {provider_tracking, professions, course_tracking,
+    # course_id, subject_areas}; {} when neither provider.yml nor course.md gives them.
+    ce_broker: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     overview_html: Mapped[str] = mapped_column(Text)
     overview_toc_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)

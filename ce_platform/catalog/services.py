@@ -204,6 +204,22 @@ def sync_course(
     return outcome
 
 
+def _ce_broker(provider: content.Provider, source: content.CourseSource) -> dict:
+    """The CE Broker numbers of provider.yml and course.md, frozen with the revision."""
+    numbers: dict = {}
+    if provider.ce_broker is not None:
+        numbers["provider_tracking"] = provider.ce_broker.provider_tracking
+        numbers["professions"] = dict(provider.ce_broker.professions)
+    course = source.ce_broker
+    if course.course_tracking:
+        numbers["course_tracking"] = course.course_tracking
+    if course.course_id:
+        numbers["course_id"] = course.course_id
+    if course.subject_areas:
+        numbers["subject_areas"] = dict(course.subject_areas)
+    return numbers
+
+
 def _build_revision(
     course: Course,
     number: int,
@@ -263,6 +279,7 @@ def _build_revision(
         evolving=source.evolving,
         min_minutes=source.min_minutes,
         commercial_support=source.commercial_support,
+        ce_broker=_ce_broker(provider, source),
         overview_html=source.overview_html,
         overview_toc_html=source.overview_toc_html,
         word_count=source.word_count,

@@ -21,6 +21,7 @@ import jinja2
 import segno
 import weasyprint
 from markupsafe import Markup
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ce_platform.certificates import SPECIMEN_NOTICE
@@ -31,6 +32,38 @@ TEMPLATE_NAME = "certificates/certificate.html"
 ATTACHMENT_NAME = "certificate.json"
 ATTACHMENT_DESCRIPTION = "Certificate data (JSON)"
 PDF_VARIANT = "pdf/a-3a"
+# PDF/UA-1 identification (ISO 14289-1, 5) and, since PDF/A admits only the XMP schemas it
+# predefines or that the file describes, the PDF/A extension schema that describes pdfuaid.
+PDFUA_DESCRIPTIONS = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+class ArchivalMetadata(DocumentMetadata):
+    """WeasyPrint's PDF/A metadata, with the PDF/UA-1 identification in the same RDF."""
+
+    def generate_rdf_metadata(self, variant, version, conformance) -> bytes:
+        rdf = super().generate_rdf_metadata(variant, version, conformance)
+        end = rdf.rindex(b"</rdf:RDF>")
+        return rdf[:end] + PDFUA_DESCRIPTIONS + rdf[end:]
+
+
 COMMENSURATE_STATEMENT = (
     "Participants should claim only the credit commensurate with the extent of their participation."
 )
@@ -106,23 +139,55 @@ def render_certificate_pdf(snapshot: dict) -> bytes:
         modified=issued_at,
         url_fetcher=fetcher,
     )
-    return _html_document(html, fetcher).write_pdf(
-        pdf_variant=PDF_VARIANT,  # implies pdf_tags=True (tagged structure) in WeasyPrint 70
-        pdf_tags=True,
-        attachments=[attachment],
-        uncompressed_pdf=False,
+    return archival_pdf(html, fetcher, [attachment])
+
+
+def archival_pdf(
+    html: str, fetcher: PackageOnlyURLFetcher, attachments: list[weasyprint.Attachment]
+) -> bytes:
+    """Write PDF/A-3a that is also PDF/UA-1: tagged, identified as both, data attached.
+
+    Streams stay uncompressed: PDF/A forbids a filtered metadata stream, and a compressed
+    stream whose last byte is a carriage return reads to validators as one byte short.
+    """
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+    document = _html_document(html, fetcher).render(**options)
+    metadata = document.metadata
+    document.metadata = ArchivalMetadata(
+        title=metadata.title,
+        authors=metadata.authors,
+        description=metadata.description,
+        keywords=metadata.keywords,
+        generator=metadata.generator,
+        created=metadata.created,
+        modified=metadata.modified,
+        attachments=metadata.attachments,
+        lang=metadata.lang,
+        custom=metadata.custom,
+        xmp_metadata=metadata.xmp_metadata,
     )
+    return document.write_pdf(**options, attachments=attachments, uncompressed_pdf=True)
 
 
-def render_html_pdf(html: str) -> bytes:
-    """Render app-rendered HTML (the CE transcript) to a tagged PDF, offline like certificates.
+def render_html_pdf(
+    html: str, *, attachment: bytes, name: str, description: str, created: datetime
+) -> bytes:
+    """Render app-rendered HTML (the CE transcript) as archival PDF with its data attached.
 
     Relative URLs resolve against the certificates templates folder; nothing outside the package
     and nothing on the network is fetched.
     """
-    return _html_document(html, PackageOnlyURLFetcher()).write_pdf(
-        pdf_tags=True, uncompressed_pdf=False
+    fetcher = PackageOnlyURLFetcher()
+    data = weasyprint.Attachment(
+        string=attachment,
+        name=name,
+        description=description,
+        relationship="Data",
+        created=created,
+        modified=created,
+        url_fetcher=fetcher,
     )
+    return archival_pdf(html, fetcher, [data])
 
 
 def _html_document(html: str, fetcher: PackageOnlyURLFetcher) -> weasyprint.HTML:

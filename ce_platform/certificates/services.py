@@ -443,9 +443,33 @@ class Verification:
     superseded_by: str | None
     specimen: bool  # the provider is an example that holds no accreditation
     notice: str | None  # SPECIMEN_NOTICE for a specimen provider's certificate
+    provider: str
+    format: str  # the delivery format as the certificate prints it
+    credits: list[dict]  # [{category, hours}]
+    boards: list[dict]  # [{body, provider_number, hours, unit}], by body name
+
+
+def _boards(snapshot: dict) -> list[dict]:
+    """Each printed accreditation's credit in its own unit, in a fixed order.
+
+    Sorted by body, not in the certificate's order: the certificate leads with the learner's
+    own board, and that order would tell a stranger the learner's profession.
+    """
+    hours = snapshot["course"]["ce_hours"]
+    boards = [
+        {
+            "body": entry["body"],
+            "provider_number": entry.get("provider_number"),
+            "hours": hours,
+            "unit": entry.get("unit") or "CE hours",
+        }
+        for entry in snapshot.get("accreditations", [])
+    ]
+    return sorted(boards, key=lambda board: board["body"])
 
 
 def verification(certificate: Certificate) -> Verification:
+    """What the public page and the verify API show: the certificate, never its holder's data."""
     snapshot = certificate.snapshot
     return Verification(
         number=certificate.number,
@@ -461,7 +485,20 @@ def verification(certificate: Certificate) -> Verification:
         superseded_by=certificate.superseded_by.number if certificate.superseded_by else None,
         specimen=bool(snapshot["provider"].get("specimen")),
         notice=SPECIMEN_NOTICE if snapshot["provider"].get("specimen") else None,
+        provider=snapshot["provider"]["name"],
+        format=snapshot["course"].get("format", ""),
+        credits=[dict(credit) for credit in snapshot["course"].get("credits", [])],
+        boards=_boards(snapshot),
     )
+
+
+def find_certificates(session, given: list[str]) -> dict[str, Certificate]:
+    """The certificates of many numbers in one query, keyed by their normalised number."""
+    keys = {key for key in (numbers.normalize(number or "") for number in given) if key}
+    if not keys:
+        return {}
+    found = session.scalars(select(Certificate).where(Certificate.number_key.in_(keys)))
+    return {certificate.number_key: certificate for certificate in found}
 
 
 def pdf_matches(certificate: Certificate, data: bytes) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -240,10 +240,8 @@ def transcript():
     )
 
 
-@bp.get("/certificates/transcript.csv")
-@login_required
-def transcript_csv():
-    data = _transcript()
+def transcript_csv_bytes(data) -> bytes:
+    """The transcript as CSV: the download, and the data attached to the transcript PDF."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -276,8 +274,14 @@ def transcript_csv():
     writer.writerow(["total_valid_hours", str(data.total_hours)])
     for category, hours in data.by_category.items():
         writer.writerow([f"total_{category}", str(hours)])
+    return buffer.getvalue().encode("utf-8")
+
+
+@bp.get("/certificates/transcript.csv")
+@login_required
+def transcript_csv():
     return Response(
-        buffer.getvalue(),
+        transcript_csv_bytes(_transcript()),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="ce-transcript.csv"'},
     )
@@ -294,16 +298,24 @@ def _safe_cell(value: str) -> str:
 def transcript_pdf():
     from ce_platform.certificates.pdf import render_html_pdf
 
+    data = _transcript()
     html = render_template(
         "certificates/transcript_pdf.html",
-        transcript=_transcript(),
+        transcript=data,
         user=current_user,
         start=request.args.get("start", ""),
         end=request.args.get("end", ""),
         generated=date.today().isoformat(),
     )
+    pdf = render_html_pdf(
+        html,
+        attachment=transcript_csv_bytes(data),
+        name="transcript.csv",
+        description="Transcript data (CSV)",
+        created=datetime.now(UTC).replace(microsecond=0),
+    )
     return Response(
-        render_html_pdf(html),
+        pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="ce-transcript.pdf"'},
     )

@@ -33,6 +33,9 @@ P007 warning  accreditation has the retired ``credit_type`` key (ignored; statem
 P008 error    provider_number is a placeholder (zeros after an optional letter: ``0000``, ``P0000``)
 P009 warning  provider is a specimen (``specimen: true``); its documents say it is not accredited
 P010 error    ANCC statement says "approved ... by" ANCC's Commission on Accreditation
+P011 error    ce_broker.provider_tracking is not a CE Broker number (digits, without ``50-``), or a
+              placeholder (only zeros) of a provider that is not a specimen
+P012 error    ce_broker.professions names an unknown profession or a malformed profession code
 C001 error    course slug (folder name) is not a slug ([a-z0-9-]+)
 C002 error    course.md missing
 C003 error    ce_hours is not > 0 or not a multiple of 0.25
@@ -50,6 +53,9 @@ C014 warning  review_by has passed: the catalog hides the course from new enroll
 C015 warning  ce_hours differs from the estimate by more than 25 %
 C020 warning  min_minutes is below the default seat-time floor (half the credited minutes)
 C021 error    evolving course: review_by is more than 12 months after released
+C022 error    ce_broker.course_tracking is not a CE Broker number (digits, without ``20-``), or
+              ce_broker names neither course_tracking nor course_id
+C023 error    ce_broker.subject_areas names an unknown credit category or a malformed code
 L001 error    lesson file name is not ``NN-slug.md``
 L002 error    duplicate lesson number
 L003 error    duplicate lesson slug
@@ -121,6 +127,8 @@ CODES: dict[str, tuple[str, str]] = {
     "P008": (ERROR, "placeholder provider number"),
     "P009": (WARNING, "specimen provider"),
     "P010": (ERROR, "wrong ANCC wording"),
+    "P011": (ERROR, "bad CE Broker provider tracking number"),
+    "P012": (ERROR, "bad CE Broker profession code"),
     "C001": (ERROR, "course slug is not a slug"),
     "C002": (ERROR, "course.md missing"),
     "C003": (ERROR, "ce_hours not > 0 or not a multiple of 0.25"),
@@ -138,6 +146,8 @@ CODES: dict[str, tuple[str, str]] = {
     "C015": (WARNING, "ce_hours far from the estimate"),
     "C020": (WARNING, "min_minutes below the default seat-time floor"),
     "C021": (ERROR, "evolving course reviewed later than 12 months after release"),
+    "C022": (ERROR, "bad CE Broker course tracking number"),
+    "C023": (ERROR, "bad CE Broker subject-area code"),
     "L001": (ERROR, "bad lesson file name"),
     "L002": (ERROR, "duplicate lesson number"),
     "L003": (ERROR, "duplicate lesson slug"),

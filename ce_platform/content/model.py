@@ -132,6 +132,23 @@ class Accreditation:
 
 
 @dataclass
+class ProviderCEBroker:
+    """The provider's CE Broker tracking number and its profession codes by account profession."""
+
+    provider_tracking: str
+    professions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CourseCEBroker:
+    """A course's CE Broker tracking number (or own course ID) and subject-area codes."""
+
+    course_tracking: str | None = None
+    course_id: str | None = None
+    subject_areas: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Provider:
     """The CE provider behind every course: what certificates print about who grants credit."""
 
@@ -141,6 +158,7 @@ class Provider:
     accreditations: dict[str, Accreditation]
     source_text: str
     specimen: bool = False  # an example provider that holds no accreditation
+    ce_broker: ProviderCEBroker | None = None  # provider.yml's `ce_broker`, when given
 
 
 @dataclass
@@ -236,6 +254,7 @@ class CourseSource:
     content_hash: str
     word_count: int
     estimated_hours: Decimal
+    ce_broker: CourseCEBroker = field(default_factory=CourseCEBroker)  # course.md's `ce_broker`
 
     @property
     def seat_time_floor(self) -> int:

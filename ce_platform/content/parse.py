@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from .cebroker import parse_course_ce_broker
 from .diagnostics import Diagnostic, diag, has_errors, sort_key
 from .estimate import count_words, estimate_hours, is_far_from_estimate, lesson_minutes
 from .media import MEDIA_DIR, check_media_file, check_references
@@ -23,6 +24,7 @@ from .model import (
     FORMAT_WORDING,
     LEVELS,
     Author,
+    CourseCEBroker,
     CourseSource,
     LessonSource,
     Provider,
@@ -50,7 +52,7 @@ COURSE_REQUIRED_KEYS = (
     "review_by",
     "commercial_support",
 )
-COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes")
+COURSE_OPTIONAL_KEYS = ("instructors", "evolving", "min_minutes", "ce_broker")
 AUTHOR_KEYS = ("name", "credentials", "disclosure")
 LESSON_KEYS = ("title", "minutes", "objectives")
 MAX_REVIEW_YEARS = 3
@@ -126,6 +128,7 @@ class _CourseMeta:
     evolving: bool = False
     min_minutes: int = 0
     commercial_support: str | None = None
+    ce_broker: CourseCEBroker = field(default_factory=CourseCEBroker)
 
 
 class _CourseParser:
@@ -375,6 +378,7 @@ class _CourseParser:
                     f"{floor} minutes (half of {meta.ce_hours} CE hours); the floor of "
                     f"{floor} minutes applies",
                 )
+        _ok, meta.ce_broker = parse_course_ce_broker(fm, self.path(COURSE_FILE), self.diags)
         return meta
 
     def check_accreditations(
@@ -756,6 +760,7 @@ class _CourseParser:
             content_hash=compute_content_hash(files),
             word_count=word_count,
             estimated_hours=estimated,
+            ce_broker=meta.ce_broker,
         )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .cebroker import parse_provider_ce_broker
 from .diagnostics import Diagnostic, diag, sort_key
 from .model import (
     BOARD_DEFAULTS,
@@ -23,7 +24,7 @@ from .model import (
 from .yamlmap import YamlDocument, YamlMapping
 
 PROVIDER_FILE = "provider.yml"
-PROVIDER_KEYS = ("name", "address", "signer", "accreditations", "specimen")
+PROVIDER_KEYS = ("name", "address", "signer", "accreditations", "specimen", "ce_broker")
 PROVIDER_REQUIRED = ("name", "address", "signer", "accreditations")
 SIGNER_KEYS = ("name", "title", "signature")
 ACCREDITATION_KEYS = (
@@ -275,6 +276,8 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
             )
         )
 
+    ce_broker_ok, ce_broker = parse_provider_ce_broker(root, path, diags, specimen)
+
     signer: Signer | None = None
     signer_map = root.mapping("signer")
     if signer_map is not None:
@@ -321,6 +324,8 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
 
     if name is None or address is None or signer is None or not accreditations_ok:
         return None
+    if not ce_broker_ok:
+        return None
     return Provider(
         name=name,
         address=address,
@@ -328,6 +333,7 @@ def _parse_provider(text: str, path: str, diags: list[Diagnostic]) -> Provider |
         accreditations=accreditations,
         source_text=text,
         specimen=specimen,
+        ce_broker=ce_broker,
     )
 
 

@@ -1,4 +1,4 @@
-"""CSV exports: report rows as tables, streamed line by line, safe to open in a spreadsheet."""
+"""Exports: report rows as CSV tables streamed line by line, and CE Broker's Excel upload."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import io
 import itertools
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from ce_platform.reports import services
 from ce_platform.reports.services import CEBrokerRow, CompletionRow, RosterRow, credit_categories
@@ -140,32 +143,44 @@ def completions_table(rows: list[CompletionRow]) -> tuple[list[str], list[list]]
     return header, body
 
 
-CE_BROKER_HEADER = [
-    "Provider Tracking Number",
-    "Course Tracking Number",
-    "License Number",
-    "Completion Date",
-    "State",
-    "Profession",
-    "Hours",
-]
-
-
-def ce_broker_table(rows: list[CEBrokerRow]) -> tuple[list[str], list[list]]:
-    """CE_RULES.md's roster: tracking numbers, license, MM/DD/YYYY, State, Profession, hours."""
-    body = [
-        [
-            r.provider_tracking_number,
-            r.course_tracking_number,
-            r.license_number,
-            r.completion_date.strftime("%m/%d/%Y"),
-            r.state,
-            r.profession,
-            r.hours,
-        ]
-        for r in rows
+def ce_broker_cells(row: CEBrokerRow) -> list[object]:
+    """Columns A to J of CE Broker's upload, as its help articles letter them."""
+    return [
+        row.provider_tracking,  # A
+        row.course_tracking or None,  # B
+        row.course_id or None,  # C
+        None,  # D: publishing number, issued by CE Broker for live events only
+        row.license_number,  # E
+        datetime(row.completion_date.year, row.completion_date.month, row.completion_date.day),
+        f"State={row.state}",  # G
+        f"Profession={row.profession_code}",  # H
+        row.subject_area or None,  # I: partial credit
+        Decimal(row.hours) if row.hours else None,  # J: partial credit, a number
     ]
-    return list(CE_BROKER_HEADER), body
+
+
+def ce_broker_workbook(rows: list[CEBrokerRow]) -> bytes:
+    """CE Broker's Excel upload: no header row, one licensee per row, cells by column letter.
+
+    Every cell is text except F, an Excel date shown M/D/YYYY ("12/3/2008" in the articles);
+    a text cell never becomes a formula, whatever it starts with. Partial-credit hours (J) are
+    numbers; unused columns are empty.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    for row in rows:
+        cells = []
+        for value in ce_broker_cells(row):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime):
+                cell.number_format = "m/d/yyyy"
+            elif isinstance(value, str):
+                cell.data_type = "s"  # never "f": a value starting with "=" stays text
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _roster(session, course, **_) -> tuple[list[str], list[list]]:
@@ -176,18 +191,21 @@ def _completions(session, course, **_) -> tuple[list[str], list[list]]:
     return completions_table(services.completions(session, course))
 
 
-def _ce_broker(session, course, *, provider_tracking: str, course_tracking: str, **_):
-    return ce_broker_table(services.ce_broker(session, course, provider_tracking, course_tracking))
+EXPORTS = {"roster": _roster, "completions": _completions}
 
 
-EXPORTS = {"roster": _roster, "completions": _completions, "ce-broker": _ce_broker}
-
-
-def build_export(
-    session, course, report: str, *, provider_tracking: str = "", course_tracking: str = ""
-) -> tuple[str, list[str], list[list]]:
+def build_export(session, course, report: str) -> tuple[str, list[str], list[list]]:
     """(file name, header, rows) of one of the EXPORTS of a course."""
-    header, body = EXPORTS[report](
-        session, course, provider_tracking=provider_tracking, course_tracking=course_tracking
-    )
+    header, body = EXPORTS[report](session, course)
     return f"{course.slug}-{report}.csv", header, body
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, data: bytes) -> Response:
+    """An Excel download, kept out of shared caches like the CSVs."""
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -24,17 +24,6 @@ from ce_platform.core.errors import Forbidden
 from ce_platform.learning import services as learning
 from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
 
-# CE Broker reports a profession as a short code; keyed by the profession stored on the account.
-PROFESSION_CODES = {
-    "psychologist": "PSY",
-    "social_worker": "SW",
-    "counselor": "LPC",
-    "mft": "MFT",
-    "nurse": "RN",
-    "physician": "MD",
-    "other": "OTH",
-}
-
 # Item analysis thresholds (classical test theory conventions).
 MIN_RESPONSES = 5  # fewer draws than this: no verdict on the item
 TOO_EASY = 0.9  # difficulty p above this: almost everyone gets it right
@@ -297,65 +286,122 @@ def credit_categories(rows: list[CompletionRow]) -> list[str]:
     return sorted({category for row in rows for category in row.credits})
 
 
+CE_BROKER_CREDIT = ("full", "partial")
+
+
 @dataclass(frozen=True)
 class CEBrokerRow:
-    provider_tracking_number: str
-    course_tracking_number: str
-    license_number: str
-    completion_date: date
-    state: str
-    profession: str  # a PROFESSION_CODES value
-    hours: str
+    """One line of CE Broker's Excel upload, columns A to J of its help articles."""
+
+    provider_tracking: str  # A, without "50-"
+    course_tracking: str  # B, without "20-" ("" when C names the course)
+    course_id: str  # C, the provider's own course ID ("" when B names the course)
+    license_number: str  # E
+    completion_date: date  # F
+    state: str  # G, printed "State=XX"
+    profession_code: str  # H, printed "Profession=CODE"
+    subject_area: str = ""  # I, partial credit only
+    hours: str = ""  # J, partial credit only
 
 
-def default_tracking_numbers(course: Course) -> tuple[str, str]:
-    """(provider, course) tracking numbers when the caller gives none.
+@dataclass(frozen=True)
+class CEBrokerRefusal:
+    """A valid certificate left out of the CE Broker file, and why."""
 
-    The provider's: the provider number of the first accreditation of the current revision that
-    has one. The course's: the course slug.
-    """
-    provider = next(
-        (
-            str(a["provider_number"])
-            for a in course.current_revision.accreditations
-            if a.get("provider_number")
-        ),
-        "",
-    )
-    return provider, course.slug
+    name: str
+    certificate_number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CEBrokerExport:
+    rows: list[CEBrokerRow]
+    refused: list[CEBrokerRefusal]
+    problem: str | None  # the course cannot be reported at all (no numbers configured)
 
 
 _PROFESSION_BY_LABEL = {label: key for key, label in PROFESSIONS.items()}
 
 
-def ce_broker(
-    session,
-    course: Course,
-    provider_tracking_number: str | None = None,
-    course_tracking_number: str | None = None,
-) -> list[CEBrokerRow]:
-    """The roster CE Broker accepts: valid certificates of learners who gave a license number."""
-    default_provider, default_course = default_tracking_numbers(course)
-    provider_tracking_number = (provider_tracking_number or "").strip() or default_provider
-    course_tracking_number = (course_tracking_number or "").strip() or default_course
-    rows = []
-    for certificate in _certificates(session, course, "valid"):
-        participant = certificate.snapshot["participant"]
-        if not participant.get("license_number"):
-            continue
-        profession = _PROFESSION_BY_LABEL.get(participant.get("profession") or "", "other")
-        rows.append(
-            CEBrokerRow(
-                provider_tracking_number=provider_tracking_number,
-                course_tracking_number=course_tracking_number,
-                license_number=participant["license_number"],
-                completion_date=date.fromisoformat(certificate.snapshot["completion_date"]),
-                state=participant.get("license_state") or "",
-                profession=PROFESSION_CODES[profession],
-                hours=certificate.snapshot["course"]["ce_hours"],
+def ce_broker_problem(numbers: dict) -> str | None:
+    """Why a revision's CE Broker numbers cannot name the course, or None when they can."""
+    if not numbers.get("provider_tracking"):
+        return "provider.yml has no ce_broker.provider_tracking (CE Broker's provider number)"
+    if not numbers.get("course_tracking") and not numbers.get("course_id"):
+        return "course.md has no ce_broker.course_tracking or ce_broker.course_id"
+    return None
+
+
+def ce_broker(session, course: Course, credit: str = "full") -> CEBrokerExport:
+    """CE Broker's upload rows for the valid certificates of a course, numbers from configuration.
+
+    Each certificate uses the numbers of the revision it was issued on. Full credit is one row
+    per certificate; partial credit one row per credit category, with its subject-area code and
+    hours. A certificate without a license number, state, profession code or (partial credit)
+    subject-area code is refused, never guessed.
+    """
+    if credit not in CE_BROKER_CREDIT:
+        raise ValueError(f"unknown CE Broker credit {credit!r}")
+    rows: list[CEBrokerRow] = []
+    refused: list[CEBrokerRefusal] = []
+    current_problem = ce_broker_problem(course.current_revision.ce_broker or {})
+    numbers_by_revision = dict(
+        session.execute(
+            select(CourseRevision.id, CourseRevision.ce_broker).where(
+                CourseRevision.course_id == course.id
             )
+        ).all()
+    )
+    for certificate in _certificates(session, course, "valid"):
+        snapshot = certificate.snapshot
+        participant = snapshot["participant"]
+        numbers = numbers_by_revision.get(certificate.revision_id) or {}
+
+        def refuse(reason: str, certificate=certificate, participant=participant) -> None:
+            refused.append(CEBrokerRefusal(participant["name"], certificate.number, reason))
+
+        problem = ce_broker_problem(numbers)
+        profession_label = participant.get("profession") or ""
+        profession = _PROFESSION_BY_LABEL.get(profession_label, "other")
+        code = (numbers.get("professions") or {}).get(profession)
+        if problem:
+            refuse(problem)
+            continue
+        if not participant.get("license_number"):
+            refuse("no license number")
+            continue
+        if not participant.get("license_state"):
+            refuse("no license state")
+            continue
+        if not code:
+            shown = profession_label or "no profession"
+            refuse(f"no CE Broker profession code for {shown} (provider.yml ce_broker.professions)")
+            continue
+        base = dict(
+            provider_tracking=numbers["provider_tracking"],
+            course_tracking=numbers.get("course_tracking") or "",
+            course_id=numbers.get("course_id") or "",
+            license_number=participant["license_number"],
+            completion_date=date.fromisoformat(snapshot["completion_date"]),
+            state=participant["license_state"],
+            profession_code=code,
         )
-    return rows
+        if credit == "full":
+            rows.append(CEBrokerRow(**base))
+            continue
+        areas = numbers.get("subject_areas") or {}
+        credits = [(c["category"], c["hours"]) for c in snapshot["course"]["credits"]]
+        missing = [category for category, _hours in credits if category not in areas]
+        if missing:
+            refuse(
+                "no CE Broker subject-area code for "
+                + ", ".join(missing)
+                + " credit (course.md ce_broker.subject_areas)"
+            )
+            continue
+        for category, hours in credits:
+            rows.append(CEBrokerRow(**base, subject_area=areas[category], hours=hours))
+    return CEBrokerExport(rows=rows, refused=refused, problem=current_problem)
 
 
 # --- post-test item analysis ---------------------------------------------------------------

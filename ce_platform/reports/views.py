@@ -1,4 +1,4 @@
-"""Reports pages for a course's instructors and administrators, and their CSV downloads."""
+"""Reports pages for a course's instructors and administrators, and their downloads."""
 
 from __future__ import annotations
 
@@ -7,29 +7,53 @@ from flask_login import current_user
 
 from ce_platform.catalog import services as catalog
 from ce_platform.core.access import roles_required
+from ce_platform.core.errors import BusinessRuleError, ValidationError
 from ce_platform.extensions import db
 from ce_platform.reports import services
-from ce_platform.reports.exports import build_export, csv_response
+from ce_platform.reports.exports import (
+    build_export,
+    ce_broker_workbook,
+    csv_response,
+    xlsx_response,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 ROSTER_PAGE_SIZE = 100
 
 
-def export_response(user, course, report: str, args) -> Response:
+def export_response(user, course, report: str) -> Response:
     """Build one CSV export, record it in the audit trail, commit, then stream it."""
-    filename, header, body = build_export(
-        db.session,
-        course,
-        report,
-        provider_tracking=args.get("provider_tracking", ""),
-        course_tracking=args.get("course_tracking", ""),
-    )
+    filename, header, body = build_export(db.session, course, report)
     services.record_export(
         db.session, actor_id=user.id, course=course, report=report, rows=len(body)
     )
     db.session.commit()
     return csv_response(filename, header, body)
+
+
+def ce_broker_response(user, course, args) -> Response:
+    """CE Broker's Excel upload (full or partial credit), audited; refused rows are left out."""
+    credit = args.get("credit", "full")
+    if credit not in services.CE_BROKER_CREDIT:
+        raise ValidationError(
+            "credit must be full or partial.", {"credit": list(services.CE_BROKER_CREDIT)}
+        )
+    export = services.ce_broker(db.session, course, credit)
+    if export.problem:
+        raise BusinessRuleError(
+            f"This course cannot be reported to CE Broker: {export.problem}.",
+            {"problem": export.problem},
+        )
+    services.record_export(
+        db.session,
+        actor_id=user.id,
+        course=course,
+        report=f"ce-broker-{credit}",
+        rows=len(export.rows),
+    )
+    db.session.commit()
+    return xlsx_response(f"{course.slug}-ce-broker-{credit}.xlsx", ce_broker_workbook(export.rows))
 
 
 @bp.get("/")
@@ -45,7 +69,10 @@ def index():
 @roles_required("instructor")
 def course(slug: str):
     course = services.managed_course(db.session, current_user, slug)
-    provider_tracking, course_tracking = services.default_tracking_numbers(course)
+    ce_broker = services.ce_broker(db.session, course, "full")
+    partial = services.ce_broker(db.session, course, "partial")
+    refused_in_full = {refusal.certificate_number for refusal in ce_broker.refused}
+    partial_refused = [r for r in partial.refused if r.certificate_number not in refused_in_full]
     total = services.enrollment_count(db.session, course)
     pages = max(1, -(-total // ROSTER_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -59,8 +86,9 @@ def course(slug: str):
         total=total,
         page=page,
         pages=pages,
-        provider_tracking=provider_tracking,
-        course_tracking=course_tracking,
+        ce_broker=ce_broker,
+        ce_broker_partial_refused=partial_refused,
+        ce_broker_numbers=course.current_revision.ce_broker or {},
     )
 
 
@@ -68,21 +96,21 @@ def course(slug: str):
 @roles_required("instructor")
 def roster_csv(slug: str):
     course = services.managed_course(db.session, current_user, slug)
-    return export_response(current_user, course, "roster", request.args)
+    return export_response(current_user, course, "roster")
 
 
 @bp.get("/courses/<slug>/completions.csv")
 @roles_required("instructor")
 def completions_csv(slug: str):
     course = services.managed_course(db.session, current_user, slug)
-    return export_response(current_user, course, "completions", request.args)
+    return export_response(current_user, course, "completions")
 
 
-@bp.get("/courses/<slug>/ce-broker.csv")
+@bp.get("/courses/<slug>/ce-broker.xlsx")
 @roles_required("instructor")
-def ce_broker_csv(slug: str):
+def ce_broker_xlsx(slug: str):
     course = services.managed_course(db.session, current_user, slug)
-    return export_response(current_user, course, "ce-broker", request.args)
+    return ce_broker_response(current_user, course, request.args)
 
 
 @bp.get("/courses/<slug>/item-analysis")

@@ -14,12 +14,20 @@ from tests import factories
 from tests.certificates.conftest import complete_course
 
 SLUG = "test-course"
+# CE Broker numbers of the test provider and course (provider.yml and course.md `ce_broker`).
+PROVIDER_CE_BROKER = '{provider_tracking: "12345", professions: {social_worker: SW, nurse: RN}}'
+COURSE_CE_BROKER = '{course_tracking: "654321", subject_areas: {general: GEN, ethics: ETH}}'
 
 
 @pytest.fixture
 def course():
     """The reported course; its course.md names instructor@example.org."""
-    return factories.course(SLUG, title="Ethics in Testing Practice")
+    return factories.course(
+        SLUG,
+        title="Ethics in Testing Practice",
+        provider_ce_broker=PROVIDER_CE_BROKER,
+        ce_broker=COURSE_CE_BROKER,
+    )
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ COURSE_PAGES = [
     "/reports/courses/test-course/",
     "/reports/courses/test-course/roster.csv",
     "/reports/courses/test-course/completions.csv",
-    "/reports/courses/test-course/ce-broker.csv",
+    "/reports/courses/test-course/ce-broker.xlsx",
     "/reports/courses/test-course/item-analysis",
     "/reports/courses/test-course/evaluations",
 ]
 API_PATHS = [
     "/api/v1/reports/courses/test-course/roster",
     "/api/v1/reports/courses/test-course/completions.csv",
-    "/api/v1/reports/courses/test-course/ce-broker.csv",
+    "/api/v1/reports/courses/test-course/ce-broker.xlsx",
     "/api/v1/reports/courses/test-course/item-analysis",
     "/api/v1/reports/courses/test-course/evaluations",
 ]
@@ -68,7 +68,7 @@ def test_unknown_course_is_not_found(client, auth, api, people, course):
     assert client.get("/reports/courses/no-such-course/completions.csv").status_code == 404
     api.login(EMAILS["instructor"])
     assert_error(api.get("/api/v1/reports/courses/no-such-course/roster"), 404, "not_found")
-    assert_error(api.get("/api/v1/reports/courses/no-such-course/ce-broker.csv"), 404)
+    assert_error(api.get("/api/v1/reports/courses/no-such-course/ce-broker.xlsx"), 404)
 
 
 def test_report_index_lists_only_the_courses_the_user_manages(client, auth, people, course):

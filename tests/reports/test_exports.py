@@ -1,8 +1,6 @@
-"""Completions and CE Broker CSVs: their columns, values, safety in spreadsheets and audit."""
+"""Completions and roster CSVs: their columns, values, safety in spreadsheets and audit."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -28,15 +26,6 @@ COMPLETIONS_HEADER = [
     "Credits: general",
     "Certificate number",
     "Certificate status",
-]
-CE_BROKER_HEADER = [
-    "Provider Tracking Number",
-    "Course Tracking Number",
-    "License Number",
-    "Completion Date",
-    "State",
-    "Profession",
-    "Hours",
 ]
 
 
@@ -87,54 +76,19 @@ def test_completions_csv_keeps_printed_values_after_the_profile_changes(client, 
     assert dana[0] == "Dana Clinician" and dana[4] == "SW-12345"
 
 
-def test_ce_broker_csv_has_the_ce_rules_columns_for_valid_licensed_completions(
-    client, auth, certified
-):
-    auth.login("instructor@example.org")
-    rows = read_csv(client.get(f"/reports/courses/{SLUG}/ce-broker.csv"))
-    completed = date.fromisoformat(certified["dana"]["completion_date"])
-    # Provider tracking number: the first accreditation with a provider number (ACE "1234");
-    # course tracking number: the slug. Noah gave no license number and is left out.
-    assert rows == [
-        CE_BROKER_HEADER,
-        ["1234", SLUG, "SW-12345", completed.strftime("%m/%d/%Y"), "OR", "SW", "0.25"],
-    ]
-
-
-def test_ce_broker_tracking_numbers_can_be_given_and_revoked_certificates_are_left_out(
-    api, certified
-):
-    api.login("admin@example.org")
-    response = api.get(
-        f"/api/v1/reports/courses/{SLUG}/ce-broker.csv",
-        query_string={"provider_tracking": "50-1234", "course_tracking": "20-987654"},
-    )
-    rows = read_csv(response)
-    assert rows[1][:3] == ["50-1234", "20-987654", "SW-12345"]
-
-    certificate = certificates.find_certificate(db.session, certified["dana"]["number"])
-    certificates.revoke(
-        db.session, certificate, actor_id=None, reason="issued_in_error", note="Duplicate record."
-    )
-    db.session.commit()
-    assert read_csv(api.get(f"/api/v1/reports/courses/{SLUG}/ce-broker.csv")) == [CE_BROKER_HEADER]
-    completions = read_csv(api.get(f"/api/v1/reports/courses/{SLUG}/completions.csv"))
-    assert [row[-1] for row in completions[1:] if row[0] == "Dana Clinician"] == ["revoked"]
-
-
 def test_every_export_is_recorded_in_the_audit_log(client, auth, api, certified):
     auth.login("instructor@example.org")
     client.get(f"/reports/courses/{SLUG}/completions.csv")
     client.get(f"/reports/courses/{SLUG}/roster.csv")
     api.login("admin@example.org")
-    api.get(f"/api/v1/reports/courses/{SLUG}/ce-broker.csv")
+    api.get(f"/api/v1/reports/courses/{SLUG}/ce-broker.xlsx")
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "report.exported").order_by(AuditEvent.id)
     ).all()
     assert [(e.data["report"], e.data["rows"], e.data["course"]) for e in events] == [
         ("completions", 2, SLUG),
         ("roster", 3, SLUG),
-        ("ce-broker", 1, SLUG),
+        ("ce-broker-full", 1, SLUG),
     ]
     emails = [db.session.get(User, e.actor_id).email for e in events]
     assert emails == ["instructor@example.org", "instructor@example.org", "admin@example.org"]
@@ -166,8 +120,6 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(
     completions = read_csv(client.get(f"/reports/courses/{SLUG}/completions.csv"))
     assert completions[1][:2] == ['\'=HYPERLINK("http://x")', "'@SUM(1)"]
     assert completions[1][4] == "'+1"
-    ce_broker = read_csv(client.get(f"/reports/courses/{SLUG}/ce-broker.csv"))
-    assert ce_broker[1][2] == "'+1"
     # The raw text, for the record: nothing in the file starts with a formula character.
     text = client.get(f"/reports/courses/{SLUG}/roster.csv").get_data(as_text=True)
     assert all(line[:1] not in "=+-@" for line in text.splitlines())

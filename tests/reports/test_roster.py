@@ -96,9 +96,8 @@ def test_roster_page_shows_the_table_and_links_to_every_report(client, auth, his
     assert "Below the 8-minute floor" not in html
     for path in ("roster.csv", "completions.csv", "item-analysis", "evaluations"):
         assert f'href="/reports/courses/{SLUG}/{path}"' in html
-    assert 'action="/reports/courses/test-course/ce-broker.csv"' in html
-    assert 'name="provider_tracking" value="1234"' in html
-    assert 'name="course_tracking" value="test-course"' in html
+    assert f'href="/reports/courses/{SLUG}/ce-broker.xlsx?credit=full"' in html
+    assert f'href="/reports/courses/{SLUG}/ce-broker.xlsx?credit=partial"' in html
 
 
 def test_roster_csv_has_a_header_and_one_line_per_enrollment(client, auth, histories):

@@ -41,10 +41,10 @@ QUERY = {"diff": "?from=1&to=1"}
 @pytest.fixture
 def world(api):
     """A course with an instructor, a learner who completed it, and strangers."""
-    files = factories.course_files()
+    files = factories.course_files(ce_broker='{course_tracking: "654321"}')
     files["media/figure.png"] = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
     files["01-lesson-1.md"] += b"\n![A figure](media/figure.png)\n"
-    factories.course("test-course", files=files)
+    factories.course("test-course", files=files, provider_ce_broker='{provider_tracking: "12345"}')
     factories.course("other-course", title="Other Course")
     owner = factories.user("learner@example.org")
     factories.user("other@example.org")
@@ -134,6 +134,7 @@ def test_the_matrix_covers_every_kind_of_object(app, world):
         "/api/v1/reports/courses/<slug>/roster",
         "/api/v1/authoring/courses/<slug>/files",
         "/admin/users/<int:user_id>",
+        "/admin/courses/<slug>/certificates.zip",
     ):
         assert expected in rules, expected
 
@@ -197,6 +198,7 @@ NO_OBJECT_WRITES = {
     "api.change_password": "the caller's own password",
     # Public lookup by number or PDF upload; shows the verdict, writes nothing.
     "certificates.verify_lookup": "public verification, writes nothing",
+    "api.verify_many": "public bulk verification, each answer what GET /verify/<number> shows",
     # Any instructor may start a new course; the service refuses a slug already in use.
     "authoring.new_course": "a new course, refused for a slug that exists",
     "api.create_course_draft": "a new course, refused for a slug that exists",
