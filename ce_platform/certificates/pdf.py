@@ -230,7 +230,7 @@ def certificate_context(snapshot: dict) -> dict:
         ),
         "qr_svg": Markup(qr_svg(snapshot["verification_url"])),
         "name_size": _size_class(participant["display_name"], long=36, longer=50),
-        "title_size": _size_class(course["title"], long=55, longer=110),
+        "title_size": _size_class(course["title"], long=55, longer=68),
     }
 
 
