@@ -107,3 +107,27 @@ def test_password_change_limit_is_per_account(app, client, auth):
     colleague = app.test_client()
     AuthActions(colleague).login("colleague@example.org")
     assert _change(colleague, factories.PASSWORD).status_code == 302
+
+
+
+def _sign_in_with_json_lists(app, address: str, password: str = WRONG):
+    """A JSON body to the sign-in page whose fields are lists, each from its own address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client.post(
+        "/login",
+        json={"email": ["learner@example.org"], "password": [password]},
+        headers={"X-CSRFToken": csrf_token(client, "/login")},
+    )
+
+
+def test_sign_in_fields_sent_as_json_lists_do_not_dodge_the_account_limit(app):
+    factories.user("learner@example.org")
+    for n in range(12):
+        assert _sign_in_with_json_lists(app, f"198.51.100.{n}").status_code != 302
+    # Guesses from many addresses, in any shape, never get past the account's budget.
+    right = _sign_in_with_json_lists(app, "192.0.2.1", factories.PASSWORD)
+    assert right.status_code != 302
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "192.0.2.2"
+    assert AuthActions(fresh).login().status_code == 302  # the page itself is unharmed
