@@ -109,7 +109,6 @@ def test_password_change_limit_is_per_account(app, client, auth):
     assert _change(colleague, factories.PASSWORD).status_code == 302
 
 
-
 def _sign_in_with_json_lists(app, address: str, password: str = WRONG):
     """A JSON body to the sign-in page whose fields are lists, each from its own address."""
     client = app.test_client()
