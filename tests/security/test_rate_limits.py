@@ -130,3 +130,19 @@ def test_sign_in_fields_sent_as_json_lists_do_not_dodge_the_account_limit(app):
     fresh = app.test_client()
     fresh.environ_base["REMOTE_ADDR"] = "192.0.2.2"
     assert AuthActions(fresh).login().status_code == 302  # the page itself is unharmed
+
+
+def test_a_failed_sign_in_with_a_long_unknown_email_is_refused_and_recorded(app, client):
+    from sqlalchemy import select
+
+    from ce_platform.core.audit import AuditEvent
+    from ce_platform.extensions import db
+
+    email = "a" * 120 + "@example.org"
+    assert _fail_on_page(client, email).status_code == 401
+    assert _fail_on_api(client, email).status_code == 401
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")
+    ).all()
+    assert [event.data["channel"] for event in events] == ["web", "api"]
+    assert all(event.subject_id == email for event in events)
