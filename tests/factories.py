@@ -297,14 +297,15 @@ def earn_seat_time(
 ) -> int:
     """Read a course's lessons (or the named ones) for `minutes` (default: the revision's
     floor) the way a visible tab does: heartbeats through the learning service, 30 s apart, on
-    a clock that ends now, or goes on from the enrollment's last heartbeat.
+    a clock that ends now, or goes on from the learner's last heartbeat in any course (so the
+    reading of a second course lies after the first, as one person reads).
 
     Commits, like the request that carries a heartbeat; returns the seconds credited. `session`
     is another database's session (a server under test), else the app's.
     """
     from datetime import timedelta
 
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from ce_platform.catalog.models import Course
     from ce_platform.core.models import utcnow
@@ -328,6 +329,15 @@ def earn_seat_time(
     wanted = 60 * (enrollment.revision.seat_time_floor if minutes is None else minutes)
     beats = -(-wanted // HEARTBEAT_SECONDS)
     clock = enrollment.last_heartbeat_at
+    # One timeline per learner: reading in another course goes on after that course's reading.
+    elsewhere = session.scalar(
+        select(func.max(Enrollment.last_heartbeat_at)).where(
+            Enrollment.user_id == enrollment.user_id, Enrollment.id != enrollment.id
+        )
+    )
+    if elsewhere is not None:
+        clock = elsewhere if clock is None else max(clock, elsewhere)
+        learning.heartbeat(session, enrollment, read[0], now=clock)
     if clock is None:  # the first heartbeat only starts the clock
         clock = utcnow() - timedelta(seconds=HEARTBEAT_SECONDS * beats)
         learning.heartbeat(session, enrollment, read[0], now=clock)

@@ -1,5 +1,6 @@
 """HTML forms for accounts (CSRF-protected by Flask-WTF)."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +13,23 @@ STATE_CHOICES = [SelectChoice("", "—")] + [SelectChoice(s) for s in US_STATES]
 PROFESSION_CHOICES = [SelectChoice(value, label) for value, label in PROFESSIONS.items()]
 
 
-class ProfileForm(FlaskForm):
+class PageForm(FlaskForm):
+    """A form read from the posted form fields only, so every field holds text.
+
+    Flask-WTF would also read uploaded files and JSON bodies into the fields: numbers, objects
+    and files then reach validators and services that expect text (a 500), and a JSON list
+    is read as its first item where the sign-in rate limit's key sees no email at all.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if hasattr(formdata, "getlist"):  # passed in explicitly
+                return super().wrap_formdata(form, formdata)
+            submitted = super().wrap_formdata(form, formdata) is not None
+            return request.form if submitted else None
+
+
+class ProfileForm(PageForm):
     full_name = StringField(
         "Full name (as it should appear on certificates)",
         validators=[DataRequired(), PlainText(MAX_LENGTHS["full_name"])],
@@ -47,7 +64,7 @@ class RegisterForm(ProfileForm):
     submit = SubmitField("Create account")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_LENGTHS["email"])])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
@@ -55,7 +72,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password (at least 12 characters)",
@@ -67,12 +84,12 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PageForm):
     email = EmailField("Email", validators=[DataRequired()])
     submit = SubmitField("Send reset link")
 
 
-class ResetForm(FlaskForm):
+class ResetForm(PageForm):
     password = PasswordField(
         "New password (at least 12 characters)",
         validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],

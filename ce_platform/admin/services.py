@@ -165,7 +165,8 @@ def change_role(session, user: User, role: str, *, actor: User) -> User:
 
 def set_active(session, user: User, active: bool, *, actor: User) -> User:
     """Deactivate or reactivate an account, audited. Accounts are never deleted: completion
-    records must outlive them. Deactivation also revokes the account's API tokens."""
+    records must outlive them. Deactivation also revokes the account's API tokens and ends its
+    sessions, so reactivating it never brings back a session or token from before."""
     if user.id == actor.id and not active:
         raise BusinessRuleError(
             "You cannot deactivate your own account; ask another administrator.",
@@ -181,6 +182,7 @@ def set_active(session, user: User, active: bool, *, actor: User) -> User:
             .values(revoked_at=utcnow())
         )
         data["tokens_revoked"] = revoked.rowcount
+        accounts.end_sessions(session, user)
     user.active = active
     audit.record(
         session,

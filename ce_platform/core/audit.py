@@ -24,7 +24,8 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(64))
-    subject_id: Mapped[str] = mapped_column(String(64))
+    # Wide enough for any subject: an address asked for at sign-in (254), a course slug (100).
+    subject_id: Mapped[str] = mapped_column(String(254))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

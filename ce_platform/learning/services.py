@@ -338,15 +338,19 @@ def complete_lesson(session, enrollment: Enrollment, lesson: Lesson) -> LessonPr
 
 
 def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime) -> int:
-    """Credit the wall-clock time since the enrollment's last credited heartbeat (at most 60 s)
+    """Credit the wall-clock time since the learner's last credited heartbeat (at most 60 s)
     to this lesson; return the seconds credited.
 
-    The enrollment's clock, not the lesson's, decides: heartbeats from several lessons or tabs
-    share one timeline, so parallel pages never add up. A conditional UPDATE moves that clock
+    The enrollment's clock, not the lesson's, decides, and no earlier than the learner's last
+    heartbeat in another course: heartbeats from several lessons, tabs or courses share one
+    timeline, so parallel pages never add up. A conditional UPDATE moves that clock
     from the value this request read to `now`; a concurrent request that moved it first makes
     the UPDATE match nothing, and the clock is read again, so every second is credited once.
     """
     progress = open_lesson(session, enrollment, lesson)
+    # One learner reads one page at a time: the heartbeats of all their courses take turns
+    # (a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+    session.execute(select(User.id).where(User.id == enrollment.user_id).with_for_update())
     credited = 0
     for _ in range(5):  # each retry means another request credited the interval meanwhile
         previous = session.scalar(
@@ -354,6 +358,12 @@ def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime)
         )
         if previous is not None and now <= previous:
             break  # this moment is already credited
+        # Time another of the learner's courses already credited is not credited again.
+        elsewhere = session.scalar(
+            select(func.max(Enrollment.last_heartbeat_at)).where(
+                Enrollment.user_id == enrollment.user_id, Enrollment.id != enrollment.id
+            )
+        )
         same_clock = (
             Enrollment.last_heartbeat_at.is_(None)
             if previous is None
@@ -367,7 +377,8 @@ def heartbeat(session, enrollment: Enrollment, lesson: Lesson, *, now: datetime)
         )
         if claimed.rowcount == 1:
             if previous is not None:
-                elapsed = (now - previous).total_seconds()
+                since = previous if elsewhere is None else max(previous, elsewhere)
+                elapsed = (now - since).total_seconds()
                 credited = int(max(0, min(elapsed, HEARTBEAT_CAP_SECONDS)))
             session.execute(
                 update(LessonProgress)

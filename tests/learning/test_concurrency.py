@@ -134,3 +134,46 @@ def test_parallel_heartbeat_requests_on_several_lessons_credit_wall_time_once(ap
     db.session.remove()
     stored = db.session.scalar(select(func.sum(LessonProgress.active_seconds)))
     assert stored == credited
+
+
+def test_parallel_heartbeat_requests_in_two_courses_credit_wall_time_once(app):
+    from datetime import timedelta
+
+    from ce_platform.core.models import utcnow
+    from ce_platform.learning import services
+    from ce_platform.learning.models import Enrollment, LessonProgress
+
+    factories.user("learner@example.org")
+    factories.course("test-course")
+    factories.course("second-course", title="Second Course")
+    client = app.test_client()
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "learner@example.org", "password": factories.PASSWORD}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for slug in ("test-course", "second-course"):
+        client.post(f"/api/v1/courses/{slug}/enrollment", headers=headers)
+    # Both courses were open and beating 40 s ago, in two windows.
+    started = utcnow() - timedelta(seconds=40)
+    for enrollment in db.session.scalars(select(Enrollment)):
+        services.heartbeat(db.session, enrollment, enrollment.revision.lessons[0], now=started)
+    db.session.commit()
+    db.session.remove()
+
+    responses = _race(
+        app,
+        [
+            lambda c, slug=slug: c.post(
+                f"/api/v1/courses/{slug}/lessons/lesson-1/heartbeat", headers=headers
+            )
+            for slug in ("test-course", "second-course")
+        ]
+        * 2,
+    )
+    wall = (utcnow() - started).total_seconds()
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+    credited = sum(r.get_json()["credited"] for r in responses if r.status_code == 200)
+    assert 40 <= credited <= wall  # the learner's 40 s, not 40 s per course
+    db.session.remove()
+    assert db.session.scalar(select(func.sum(LessonProgress.active_seconds))) == credited

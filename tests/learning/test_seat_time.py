@@ -163,3 +163,24 @@ def test_lesson_script_sends_heartbeats_only_while_the_tab_is_visible(
     response.close()
     beat = script[script.index("function beat()") :]
     assert beat.index('if (document.visibilityState !== "visible") return;') < beat.index("fetch(")
+
+
+def test_courses_open_side_by_side_credit_the_learners_wall_time_once(enrolled):
+    factories.course("second-course", title="Second Course")
+    assert enrolled.post("/api/v1/courses/second-course/enrollment").status_code == 201
+    first, second = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).all()
+    t0 = utcnow()
+    credited = 0
+    # Two courses in two visible windows, each beating every 30 s, 15 s apart.
+    for beat in range(10):
+        for offset, enrollment in enumerate((first, second)):
+            now = t0 + timedelta(seconds=30 * beat + 15 * offset)
+            lesson = enrollment.revision.lessons[0]
+            credited += services.heartbeat(db.session, enrollment, lesson, now=now)
+    db.session.commit()
+
+    # One learner reads one page at a time: from t0 + 15 s, when the second window started
+    # its clock, to the last heartbeat at t0 + 285 s; not each window's time added up.
+    assert credited == 270
+    db.session.expire_all()
+    assert services.active_seconds(first) + services.active_seconds(second) == 270

@@ -143,3 +143,14 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(
 )
 def test_safe_cell_neutralises_only_text_that_starts_like_a_formula(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_an_export_of_a_course_with_the_longest_slug_is_audited(app, client, auth):
+    slug = "a" * 100  # the longest course slug the format allows
+    factories.course(slug)
+    factories.user("admin@example.org", role="admin")
+    auth.login("admin@example.org")
+    response = client.get(f"/reports/courses/{slug}/completions.csv")
+    assert response.status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.subject_id == slug))
+    assert event is not None and event.data["course"] == slug

@@ -22,6 +22,7 @@ from ce_platform.extensions import db
 from ce_platform.learning.models import QuizAttempt
 from tests import factories
 from tests.certificates.conftest import complete_course
+from tests.conftest import AuthActions, csrf_token
 from tests.learning.conftest import evaluation_answers, finish_lessons, start
 
 # Readable by anyone (or any signed-in user) by design: the catalog, course pages and their
@@ -570,3 +571,40 @@ def test_the_owner_of_each_write_is_let_through(app, write_world):
             )
     assert _tables() == baseline
     assert problems == []
+
+
+# The writes on the caller's own account: no object in the URL, so no stranger to walk, but
+# nobody signed out (or signed in only to the pages, for the API) may reach them.
+CALLERS_OWN = {
+    endpoint
+    for endpoint, why in NO_OBJECT_WRITES.items()
+    if why.startswith("the caller's own") and endpoint != "accounts.logout"
+}
+
+
+def test_the_callers_own_writes_refuse_anyone_signed_out_and_change_nothing(app):
+    factories.user("learner@example.org")
+    page = app.test_client()  # signed in to the pages, with no bearer token
+    AuthActions(page).login("learner@example.org")
+    anonymous = app.test_client()
+    anonymous_token = csrf_token(anonymous, "/login")
+    baseline = _tables()
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint in CALLERS_OWN]
+    assert {rule.endpoint for rule in rules} == CALLERS_OWN
+    problems = []
+    for rule in rules:
+        for method in sorted(rule.methods & WRITE_METHODS):
+            if rule.rule.startswith("/api/"):
+                callers = [("anonymous", anonymous), ("a page session", page)]
+                for name, caller in callers:
+                    response = caller.open(rule.rule, method=method, json={})
+                    if response.status_code != 401:
+                        problems.append(f"{name}: {method} {rule.rule} -> {response.status_code}")
+            else:
+                data = {"csrf_token": anonymous_token, "current_password": factories.PASSWORD}
+                response = anonymous.open(rule.rule, method=method, data=data)
+                if not _refused(response):
+                    problems.append(f"anonymous: {method} {rule.rule} -> {response.status_code}")
+    assert problems == []
+    assert _tables() == baseline
+    assert page.get("/account").status_code == 200  # the page session was never touched

@@ -7,11 +7,12 @@ as "²" where a number is expected, and a CR/LF in `next=`.
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
-from ce_platform.extensions import limiter
+from ce_platform.extensions import db, limiter
 from tests import factories
 from tests.accounts.test_api import assert_error
 from tests.conftest import AuthActions, csrf_token
@@ -198,3 +199,32 @@ def test_unicode_or_endless_digits_in_an_evaluation_rating_are_refused(app, api,
     form["csrf_token"] = csrf_token(client, "/courses/test-course/evaluation")
     page = client.post("/courses/test-course/evaluation", data=form)
     assert page.status_code == 400
+
+
+ACCOUNT_PAGES = {
+    "/login": ("email", "password"),
+    "/register": ("email", "password", "confirm", "full_name", "profession", "license_number"),
+    "/reset": ("email",),
+    "/account": ("full_name", "credentials", "license_number", "profession"),
+    "/account/password": ("current_password", "password", "confirm"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(ACCOUNT_PAGES))
+def test_account_pages_read_only_text_fields_never_uploads_or_json(app, client, path):
+    user = factories.user("learner@example.org", full_name="Dana Reyes")
+    if path.startswith("/account"):
+        AuthActions(client).login()
+    names = ACCOUNT_PAGES[path]
+    uploads = {name: (io.BytesIO(b"learner@example.org"), "field.txt") for name in names}
+    attempts = [{"data": {**uploads, "csrf_token": csrf_token(client, path)}}]
+    headers = {"X-CSRFToken": csrf_token(client, path)}
+    for value in (5, {"a": 1}, ["learner@example.org"], True):
+        attempts.append({"json": dict.fromkeys(names, value), "headers": headers})
+    for kwargs in attempts:
+        response = client.post(path, **kwargs)
+        # The profile page keeps what it has (its fields come from the account when absent),
+        # the reset page shows its form again; the others answer that fields are missing.
+        assert response.status_code == {"/account": 302, "/reset": 200}.get(path, 400), kwargs
+    db.session.refresh(user)
+    assert (user.full_name, user.license_number) == ("Dana Reyes", "")

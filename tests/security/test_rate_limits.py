@@ -107,3 +107,42 @@ def test_password_change_limit_is_per_account(app, client, auth):
     colleague = app.test_client()
     AuthActions(colleague).login("colleague@example.org")
     assert _change(colleague, factories.PASSWORD).status_code == 302
+
+
+def _sign_in_with_json_lists(app, address: str, password: str = WRONG):
+    """A JSON body to the sign-in page whose fields are lists, each from its own address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client.post(
+        "/login",
+        json={"email": ["learner@example.org"], "password": [password]},
+        headers={"X-CSRFToken": csrf_token(client, "/login")},
+    )
+
+
+def test_sign_in_fields_sent_as_json_lists_do_not_dodge_the_account_limit(app):
+    factories.user("learner@example.org")
+    for n in range(12):
+        assert _sign_in_with_json_lists(app, f"198.51.100.{n}").status_code != 302
+    # Guesses from many addresses, in any shape, never get past the account's budget.
+    right = _sign_in_with_json_lists(app, "192.0.2.1", factories.PASSWORD)
+    assert right.status_code != 302
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "192.0.2.2"
+    assert AuthActions(fresh).login().status_code == 302  # the page itself is unharmed
+
+
+def test_a_failed_sign_in_with_a_long_unknown_email_is_refused_and_recorded(app, client):
+    from sqlalchemy import select
+
+    from ce_platform.core.audit import AuditEvent
+    from ce_platform.extensions import db
+
+    email = "a" * 120 + "@example.org"
+    assert _fail_on_page(client, email).status_code == 401
+    assert _fail_on_api(client, email).status_code == 401
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")
+    ).all()
+    assert [event.data["channel"] for event in events] == ["web", "api"]
+    assert all(event.subject_id == email for event in events)

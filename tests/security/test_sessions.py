@@ -143,3 +143,19 @@ def test_password_change_through_the_api_needs_the_current_password(api):
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == {"current_password": "incorrect"}
     assert api.get("/api/v1/me").status_code == 200
+
+
+def test_a_session_of_a_deactivated_account_stays_ended_after_reactivation(app, client, auth):
+    learner = factories.user("learner@example.org")
+    factories.user("admin@example.org", role="admin")
+    auth.login()
+    saved = _saved_cookie(client)
+    admin = app.test_client()
+    AuthActions(admin).login("admin@example.org")
+    for action in ("deactivate", "reactivate"):
+        token = csrf_token(admin, f"/admin/users/{learner.id}")
+        response = admin.post(f"/admin/users/{learner.id}/{action}", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert _replay(app, saved).get("/account").status_code == 302
+    # Reactivated, the account signs in again with its password, never with the old cookie.
+    assert AuthActions(app.test_client()).login().status_code == 302
