@@ -1,7 +1,7 @@
 """audit subject fits any subject
 
 Revision ID: a7d3c9e41b20
-Revises: 5c2e8d1a7b94
+Revises: 7d41c9e2b6a8
 Create Date: 2026-11-23 20:35:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c9e41b20'
-down_revision = '5c2e8d1a7b94'
+down_revision = '7d41c9e2b6a8'
 branch_labels = None
 depends_on = None
 
