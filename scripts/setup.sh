@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh run    system libraries for PDF certificates (Pango, HarfBuzz-Subset, fonts),
 #                           .venv with the app pinned by constraints.txt, .env with a secret key
-#   scripts/setup.sh test   the same plus Chromium (browser tests), Redis and the test extras
+#   scripts/setup.sh test   the same plus Chromium (browser tests), Redis, the test extras, and
+#                           Node with the tools under tools/*/ pinned by their package-lock.json
 #   scripts/setup.sh lock   regenerate constraints.txt after changing setup.cfg (extra arguments
 #                           go to `uv pip compile`, e.g. --upgrade or --upgrade-package NAME)
 #
@@ -59,6 +60,11 @@ missing_packages() {
   if [ "$MODE" = test ] && ! command -v chromium >/dev/null &&
     ! command -v chromium-browser >/dev/null; then
     echo chromium
+  fi
+  # Node and npm may come from Debian (two packages) or from NodeSource (npm inside nodejs).
+  if [ "$MODE" = test ] && ! command -v npm >/dev/null; then
+    command -v node >/dev/null || echo nodejs
+    echo npm
   fi
   return 0
 }
@@ -126,6 +132,22 @@ install_app() {
   echo "$want" >"$stamp"
 }
 
+# The Node tools the tests run (each tools/<name>/ with a package-lock.json), pinned by npm ci.
+install_node_tools() {
+  [ "$MODE" = test ] || return 0
+  local lock dir stamp want
+  for lock in tools/*/package-lock.json; do
+    [ -f "$lock" ] || continue
+    dir=$(dirname "$lock")
+    stamp="$dir/node_modules/.ce-setup"
+    want=$(cat "$dir/package.json" "$lock" | sha256sum | cut -d' ' -f1)
+    [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && continue
+    say "installing the Node tools in $dir with the versions pinned in its package-lock.json"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" >"$stamp"
+  done
+}
+
 write_dotenv() {
   [ -f .env ] && return 0
   say "writing .env with a new CE_SECRET_KEY"
@@ -148,5 +170,6 @@ fi
 install_system_packages
 create_venv
 install_app
+install_node_tools
 [ "$MODE" = run ] && write_dotenv
 say "ready ($MODE)"
