@@ -71,6 +71,9 @@ class Machine:
     def everything_installed(self) -> None:
         self.env["FAKE_INSTALLED"] = " ".join(TEST_PACKAGES)
         self.command("chromium", "exit 0")
+        self.command("node", "exit 0")
+        # npm records its arguments and the folder it ran in.
+        self.command("npm", 'echo "npm $* in ${PWD##*/}" >> "$FAKE_LOG"; mkdir -p node_modules')
 
     def setup(self, mode: str) -> subprocess.CompletedProcess:
         self.log.write_text("")
@@ -99,7 +102,7 @@ def test_without_root_or_sudo_it_prints_the_apt_command_and_stops(machine):
     machine.env["FAKE_INSTALLED"] = "libpango-1.0-0 fonts-dejavu-core"
     result = machine.setup("test")
     assert result.returncode == 1
-    missing = "libpangoft2-1.0-0 libharfbuzz-subset0 redis-server chromium"
+    missing = "libpangoft2-1.0-0 libharfbuzz-subset0 redis-server chromium nodejs npm"
     assert (
         f"    sudo apt-get update && sudo apt-get install -y --no-install-recommends {missing}\n"
         in result.stderr
@@ -115,7 +118,8 @@ def test_as_root_it_installs_only_the_missing_packages_then_the_app_from_the_loc
     assert result.returncode == 0, result.stderr
     assert machine.calls() == [
         "apt-get update -qq",
-        "apt-get install -y -qq --no-install-recommends libharfbuzz-subset0 redis-server chromium",
+        "apt-get install -y -qq --no-install-recommends libharfbuzz-subset0 redis-server chromium"
+        " nodejs npm",
         "venv -m venv --clear .venv",
         "pip -m pip install -q --disable-pip-version-check -c constraints.txt -e .[test,redis]",
     ]
@@ -136,9 +140,46 @@ def test_with_passwordless_sudo_it_installs_through_sudo(machine):
 
 def test_on_ubuntu_chromium_comes_from_chromium_browser(machine):
     machine.env["FAKE_INSTALLED"] = " ".join(RUN_PACKAGES + ["redis-server"])
+    machine.command("npm", "exit 0")
     machine.env["FAKE_CHROMIUM_CANDIDATE"] = "(none)"
     assert machine.setup("test").returncode == 0
     assert "apt-get install -y -qq --no-install-recommends chromium-browser" in machine.calls()
+
+
+def test_node_from_nodesource_needs_no_npm_package_and_debian_node_gets_npm(machine):
+    machine.env["FAKE_INSTALLED"] = " ".join(TEST_PACKAGES)
+    machine.command("chromium", "exit 0")
+    machine.command("node", "exit 0")
+    assert machine.setup("test").returncode == 0
+    assert "apt-get install -y -qq --no-install-recommends npm" in machine.calls()
+    machine.command("npm", "exit 0")
+    assert machine.setup("test").returncode == 0
+    assert not [call for call in machine.calls() if call.startswith("apt-get")]
+
+
+def test_the_test_mode_installs_each_pinned_node_tool_once_and_again_when_its_lock_changes(
+    machine,
+):
+    machine.everything_installed()
+    tool = machine.repo / "tools" / "lint"
+    tool.mkdir(parents=True)
+    (tool / "package.json").write_text('{"name": "lint"}\n')
+    (tool / "package-lock.json").write_text('{"lockfileVersion": 3}\n')
+    (machine.repo / "tools" / "notes").mkdir()  # no lock file: not a Node tool
+    first = machine.setup("test")
+    assert first.returncode == 0, first.stderr
+    assert "npm ci --no-audit --no-fund --loglevel=error in lint" in machine.calls()
+    assert "setup: installing the Node tools in tools/lint" in first.stdout
+    assert [c for c in machine.calls() if c.startswith("npm")] == [
+        "npm ci --no-audit --no-fund --loglevel=error in lint"
+    ]
+    assert machine.setup("test").stdout == "setup: ready (test)\n"
+    assert machine.calls() == []
+    (tool / "package-lock.json").write_text('{"lockfileVersion": 3, "packages": {}}\n')
+    assert machine.setup("test").returncode == 0
+    assert machine.calls() == ["npm ci --no-audit --no-fund --loglevel=error in lint"]
+    assert machine.setup("run").returncode == 0
+    assert not [c for c in machine.calls() if c.startswith("npm")]
 
 
 def test_a_second_run_installs_nothing(machine):
