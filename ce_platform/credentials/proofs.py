@@ -46,15 +46,16 @@ def sign(
         "proofPurpose": "assertionMethod",
     }
     signature = key.sign(_hash_data(unsecured, {"@context": unsecured["@context"], **proof}))
-    return {
-        **unsecured,
-        "proof": {**proof, "proofValue": "z" + base58.b58encode(signature).decode()},
-    }
+    value = "z" + base58.b58encode(signature).decode()
+    # A set of one proof: 1EdTech's OB3 JSON Schema requires `proof` to be an array.
+    return {**unsecured, "proof": [{**proof, "proofValue": value}]}
 
 
 def verify(document: dict, ring: KeyRing, *, controller: str) -> bool:
     """Check the proof against our own published keys; True only for an untouched document."""
     proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
         return False
     method = str(proof.get("verificationMethod", ""))

@@ -41,3 +41,21 @@ def node_verify(credential: dict, documents: dict) -> dict:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+@pytest.fixture
+def signed(issuer_key, completed):
+    """The number of a certificate issued while a key is configured."""
+    response = completed.post("/api/v1/courses/test-course/certificate")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["certificate"]["number"]
+
+
+def stored_credential(number: str):
+    """The credential row of a certificate, read afresh."""
+    from ce_platform.certificates import services as certificates
+    from ce_platform.credentials import services
+    from ce_platform.extensions import db
+
+    db.session.expire_all()
+    return services.find_credential(db.session, certificates.find_certificate(db.session, number))

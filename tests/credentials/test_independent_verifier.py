@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from ce_platform.certificates import services as certificates
 from ce_platform.extensions import db
 from tests.credentials.conftest import node_verify
@@ -18,13 +16,6 @@ def published(client, api, number: str) -> tuple[dict, dict]:
     status_url = credential["credentialStatus"]["statusListCredential"]
     status = client.get(status_url.removeprefix("https://ce.example.org")).get_json()
     return credential, {did["id"]: did, status_url: status}
-
-
-@pytest.fixture
-def signed(issuer_key, completed, client):
-    response = completed.post("/api/v1/courses/test-course/certificate")
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["certificate"]["number"]
 
 
 def test_issued_credential_verifies_with_an_independent_library(signed, completed, client):
