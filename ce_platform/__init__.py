@@ -55,10 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.certificates import cli as certificates_cli
     from ce_platform.certificates import views as certificates_views
     from ce_platform.core import cli as core_cli
-    from ce_platform.credentials import cli as credentials_cli
-    from ce_platform.credentials import views as credentials_views
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
+    from ce_platform.credentials import cli as credentials_cli
+    from ce_platform.credentials import views as credentials_views
     from ce_platform.learning import views as learning_views
     from ce_platform.reports import views as reports_views
 

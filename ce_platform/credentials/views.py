@@ -165,7 +165,7 @@ def _certificate_panel(certificate: Certificate) -> Markup | None:
     credential = services.find_credential(db.session, certificate)
     if credential is None:
         return None
-    url = url_for("credentials.public_credential", number=certificate.number, _external=True)
+    url = credential.document["id"]  # the credential URL on the site's public address
     return Markup(
         render_template(
             "credentials/_certificate_panel.html",

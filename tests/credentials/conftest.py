@@ -44,7 +44,7 @@ def node_verify(credential: dict, documents: dict) -> dict:
 
 
 @pytest.fixture
-def signed(issuer_key, completed):
+def signed(issuer_key, completed):  # noqa: F811  (the imported fixture)
     """The number of a certificate issued while a key is configured."""
     response = completed.post("/api/v1/courses/test-course/certificate")
     assert response.status_code == 201, response.get_json()
