@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from ce_platform.certificates import services as certificates
-from ce_platform.credentials import services
+from ce_platform.credentials import keys, services
+
+log = logging.getLogger(__name__)
 
 
 def _issue(session, certificate) -> None:
-    services.issue_for_certificate(session, certificate)
+    """A broken key file must not cost the learner the certificate: log it, backfill later."""
+    try:
+        services.issue_for_certificate(session, certificate)
+    except keys.KeyFileError as exc:
+        log.error(
+            "certificate %s issued without a credential: %s; fix the key file, then run "
+            "`flask credentials backfill`",
+            certificate.number,
+            exc,
+        )
 
 
 def init_app(app) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, json, redirect, render_template, request, url_for
@@ -14,19 +15,32 @@ from ce_platform.certificates import services as certificates
 from ce_platform.certificates.models import Certificate
 from ce_platform.certificates.pdf import qr_svg
 from ce_platform.certificates.views import CERTIFICATE_PAGE_HOOKS
-from ce_platform.core.errors import NotFound
-from ce_platform.credentials import documents, services
+from ce_platform.core.errors import CEError, NotFound
+from ce_platform.credentials import documents, keys, services
 from ce_platform.credentials.contexts import CREDENTIALS_V2, OB_V3P0
 from ce_platform.extensions import db
 
 bp = Blueprint("credentials", __name__)
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(CEError):
+    """The deployment's key file is set but unreadable: the operator must fix it."""
+
+    status = 503
+    code = "credentials_unavailable"
+
 
 JSON_LD = "application/ld+json"
 STATUS_LIST_MAX_AGE = 300  # seconds a verifier may keep the status list before asking again
 
 
 def _issuer() -> services.Issuer:
-    issuer = services.configured_issuer()
+    try:
+        issuer = services.configured_issuer()
+    except keys.KeyFileError as exc:
+        log.error("credentials unavailable: %s", exc)
+        raise ServiceUnavailable("The issuer's key cannot be read; try again later.") from None
     if issuer is None:
         raise NotFound("This site issues no verifiable credentials.")
     return issuer

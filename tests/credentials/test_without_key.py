@@ -19,3 +19,20 @@ def test_certificate_is_issued_without_a_credential_when_no_key_is_set(completed
     assert client.get("/.well-known/did.json").status_code == 404
     assert client.get(f"/credentials/{number}").status_code == 404
     assert client.get("/credentials/status/1").status_code == 404
+
+
+def test_unreadable_key_file_still_issues_the_certificate_and_says_why(
+    app, completed, client, tmp_path, monkeypatch, caplog
+):
+    broken = tmp_path / "issuer-key.json"
+    broken.write_text("{half a key")
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEY_FILE", str(broken))
+
+    response = completed.post("/api/v1/courses/test-course/certificate")
+
+    assert response.status_code == 201
+    assert db.session.scalar(select(func.count()).select_from(Credential)) == 0
+    assert "issued without a credential" in caplog.text
+    did = client.get("/.well-known/did.json")
+    assert did.status_code == 503
+    assert "key cannot be read" in did.get_data(as_text=True)
