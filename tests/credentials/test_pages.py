@@ -77,3 +77,20 @@ def test_did_document_and_issuer_profile_are_published(signed, client):
     assert profile["id"] == "did:web:ce.example.org"
     assert profile["type"] == ["Profile"]
     assert profile["name"]
+
+
+def test_revoked_certificate_page_offers_no_linkedin_link(signed, auth, client):
+    from ce_platform.certificates import services as certificates
+    from ce_platform.extensions import db
+
+    certificate = certificates.find_certificate(db.session, signed)
+    certificates.revoke(
+        db.session, certificate, actor_id=None, reason="issued_in_error", note="Wrong learner."
+    )
+    db.session.commit()
+    auth.login()
+
+    html = client.get(f"/certificates/{signed}").get_data(as_text=True)
+
+    assert "Add to LinkedIn" not in html
+    assert "its credential still carries a valid signature" in html
