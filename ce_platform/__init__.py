@@ -57,6 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.core import cli as core_cli
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
+    from ce_platform.credentials import cli as credentials_cli
+    from ce_platform.credentials import views as credentials_views
     from ce_platform.learning import views as learning_views
     from ce_platform.reports import views as reports_views
 
@@ -71,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
         authoring_views.bp,
         reports_views.bp,
         admin_views.bp,
+        credentials_views.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)
@@ -79,6 +82,10 @@ def create_app(config: dict | None = None) -> Flask:
     certificates_cli.init_app(app)
     admin_cli.init_app(app)
     core_cli.init_app(app)
+    credentials_cli.init_app(app)
+    from ce_platform.credentials import hooks as credential_hooks
+
+    credential_hooks.init_app(app)
 
     return app
 

@@ -48,6 +48,9 @@ DEFAULTS: dict[str, object] = {
     # Anonymous catalog pages are served from memory; each server process reads the current
     # revisions again after this many seconds (0 renders every request).
     "CATALOG_CACHE_SECONDS": 10,
+    # The issuer's Ed25519 key file (outside the database, mode 0600). Unset: certificates are
+    # issued as before, without a verifiable credential.
+    "CREDENTIAL_KEY_FILE": None,
 }
 
 # Environment names that differ from the Flask/extension setting they feed.

@@ -11,6 +11,7 @@ from ce_platform.certificates import numbers, services
 from ce_platform.certificates.models import Certificate
 from ce_platform.certificates.views import VERIFY_RATE_LIMIT, limit_pdf_rendering, pdf_response
 from ce_platform.core.errors import NotFound, ValidationError
+from ce_platform.credentials import services as credentials
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
 
@@ -107,3 +108,16 @@ def verify_many():
         else:
             results.append({"found": True, **verification_json(certificate)})
     return {"results": results}
+
+
+@bp.get("/certificates/<number>/credential")
+@token_required
+def certificate_credential(number: str):
+    """The signed Open Badges credential of the caller's own certificate."""
+    certificate = services.find_certificate(db.session, number)
+    if certificate.user_id != g.api_user.id:
+        raise NotFound("No certificate has this number.")
+    credential = credentials.find_credential(db.session, certificate)
+    if credential is None:
+        raise NotFound("No credential has been issued for this certificate.")
+    return credential.document

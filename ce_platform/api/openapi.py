@@ -547,6 +547,20 @@ def core_paths() -> dict:
                 params=(SLUG,),
             )
         },
+        "/api/v1/certificates/{number}/credential": {
+            "get": op(
+                "The certificate's signed Open Badges 3.0 credential (owner only; 404 when the "
+                "site has no issuer key)",
+                {
+                    "200": (
+                        "An OpenBadgeCredential with a DataIntegrityProof (eddsa-rdfc-2022)",
+                        {"type": "object", "additionalProperties": True},
+                    )
+                },
+                errors=("404",),
+                params=(NUMBER_PARAM,),
+            )
+        },
         "/api/v1/certificates/{number}.pdf": {
             "get": op(
                 "Download the stored PDF (owner, the course's instructors, admins)",

@@ -27,6 +27,24 @@ log = logging.getLogger(__name__)
 
 Renderer = Callable[[dict], bytes]
 
+# Features built on certificates (credentials) register here, so certificates never imports
+# them. Each hook gets (session, certificate) inside the caller's transaction:
+# STORED_HOOKS once a certificate's PDF and its SHA-256 exist, STATUS_HOOKS after it was
+# revoked or superseded.
+STORED_HOOKS: list[Callable] = []
+STATUS_HOOKS: list[Callable] = []
+
+
+def _stored(session, certificate: Certificate) -> None:
+    """Tell the features built on certificates that this certificate's PDF hash now exists."""
+    for hook in STORED_HOOKS:
+        hook(session, certificate)
+
+
+def _status_changed(session, certificate: Certificate) -> None:
+    for hook in STATUS_HOOKS:
+        hook(session, certificate)
+
 
 def _default_renderer(snapshot: dict) -> bytes:
     from ce_platform.certificates.pdf import render_certificate_pdf
@@ -238,6 +256,7 @@ def issue_certificate(
     )
     if not created:
         return certificate, False
+    _stored(session, certificate)
     _warn_if_local_link(certificate.number, base_url)
     for item in omitted:
         log.warning(
@@ -354,6 +373,8 @@ def revoke(
     certificate.revoked_reason = reason
     certificate.revoked_note = note
     certificate.revoked_by_id = actor_id
+    session.flush()
+    _status_changed(session, certificate)
     audit.record(
         session,
         "certificate.revoked",
@@ -410,6 +431,9 @@ def reissue(
     session.add(replacement)
     session.flush()
     certificate.superseded_by_id = replacement.id
+    session.flush()
+    _status_changed(session, certificate)
+    _stored(session, replacement)
     _warn_if_local_link(replacement.number, base_url)
     audit.record(
         session,

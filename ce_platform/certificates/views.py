@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -106,6 +106,11 @@ def _dashboard_revocations(rows: list[dict]) -> None:
 learning_views.DASHBOARD_HOOKS.append(_dashboard_revocations)
 
 
+# Features built on certificates add panels to the certificate page: each hook gets the
+# certificate and returns HTML or None.
+CERTIFICATE_PAGE_HOOKS: list[Callable[[Certificate], str | None]] = []
+
+
 def _owned(number: str) -> Certificate:
     certificate = services.find_certificate(db.session, number)
     if not services.can_download(db.session, current_user, certificate):
@@ -147,6 +152,7 @@ def show(number: str):
         check=services.verification(certificate),
         profile_changed=profile_changed,
         reasons=REVOCATION_REASONS,
+        panels=[panel for hook in CERTIFICATE_PAGE_HOOKS if (panel := hook(certificate))],
     )
 
 

@@ -26,10 +26,12 @@ from tests.conftest import AuthActions, csrf_token
 from tests.learning.conftest import evaluation_answers, finish_lessons, start
 
 # Readable by anyone (or any signed-in user) by design: the catalog, course pages and their
-# media, lessons (any signed-in learner may read them), and public verification.
+# media, lessons (any signed-in learner may read them), public verification and the public
+# copy of a credential (it names nobody unless its owner made it public).
 PUBLIC = re.compile(
     r"^(/|/courses/<slug>|/courses/<slug>/r<int:number>/media/<path:name>|"
     r"/courses/<slug>/lessons/<lesson_slug>|/verify|/verify/<number>|/static/.*|"
+    r"/credentials/<number>|"
     r"/api/v1/courses|/api/v1/courses/<slug>|/api/v1/courses/<slug>/lessons/<lesson_slug>|"
     r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz|/favicon.ico)$"
 )
@@ -40,8 +42,12 @@ QUERY = {"diff": "?from=1&to=1"}
 
 
 @pytest.fixture
-def world(api):
-    """A course with an instructor, a learner who completed it, and strangers."""
+def world(app, api, tmp_path, monkeypatch):
+    """A course with an instructor, a learner who completed it (with a credential), strangers."""
+    from ce_platform.credentials import keys
+
+    keys.init_key(tmp_path / "issuer-key.json")
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEY_FILE", str(tmp_path / "issuer-key.json"))
     files = factories.course_files(ce_broker='{course_tracking: "654321"}')
     files["media/figure.png"] = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
     files["01-lesson-1.md"] += b"\n![A figure](media/figure.png)\n"
@@ -192,6 +198,7 @@ NO_OBJECT_WRITES = {
     # The caller's own session, token and profile.
     "accounts.logout": "the caller's own session",
     "accounts.profile": "the caller's own profile",
+    "credentials.settings": "the caller's own credential choices",
     "accounts.change_password": "the caller's own password",
     "accounts.sign_out_everywhere": "the caller's own sessions and tokens",
     "api.revoke_token": "the caller's own bearer token",
