@@ -33,7 +33,7 @@ def test_shipped_courses_validate_without_errors_or_course_warnings(runner):
     # The only warning is the one every specimen provider gets.
     lines = result.output.strip().split("\n")
     assert [line.split(": ")[2] for line in lines[:-1]] == ["P009"]
-    assert lines[-1] == f"{len(SHIPPED_SLUGS)} course(s): 0 error(s), 1 warning(s)"
+    assert lines[-1] == f"{len(SHIPPED_SLUGS)} course(s), 1 program(s): 0 error(s), 1 warning(s)"
 
 
 def test_shipped_courses_meet_the_catalog_rules():
