@@ -53,7 +53,6 @@ def test_shipped_courses_meet_the_catalog_rules():
     assert set(credits["cultural-historical-context"]) == {"cultural"}
 
 
-
 def test_each_sample_author_of_the_shipped_courses_has_one_name_and_one_set_of_credentials():
     _, results, _ = content.load_courses(SHIPPED)
     seen: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -62,6 +61,7 @@ def test_each_sample_author_of_the_shipped_courses_has_one_name_and_one_set_of_c
             words = author.name.split()
             seen.setdefault((words[0], words[-1]), set()).add((author.name, author.credentials))
     assert {person: forms for person, forms in seen.items() if len(forms) > 1} == {}
+
 
 def test_validate_reports_every_error_and_exits_1(runner, tmp_path):
     broken = factories.course_files()
