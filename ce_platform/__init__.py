@@ -60,6 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.credentials import cli as credentials_cli
     from ce_platform.credentials import views as credentials_views
     from ce_platform.learning import views as learning_views
+    from ce_platform.programs import cli as programs_cli
+    from ce_platform.programs import views as programs_views
     from ce_platform.reports import views as reports_views
 
     errors.init_app(app)
@@ -70,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
         catalog_views.bp,
         learning_views.bp,
         certificates_views.bp,
+        programs_views.bp,
         authoring_views.bp,
         reports_views.bp,
         admin_views.bp,
@@ -79,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     accounts_cli.init_app(app)
     catalog_cli.init_app(app)
+    programs_cli.init_app(app)
     certificates_cli.init_app(app)
     admin_cli.init_app(app)
     core_cli.init_app(app)

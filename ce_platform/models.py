@@ -19,3 +19,9 @@ from ce_platform.learning.models import (  # noqa: F401
     LessonProgress,
     QuizAttempt,
 )
+from ce_platform.programs.models import (  # noqa: F401
+    Program,
+    ProgramCertificate,
+    ProgramEnrollment,
+    ProgramRevision,
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -10,11 +11,16 @@ from flask.cli import AppGroup
 from ce_platform import content
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services
+from ce_platform.content.programs import load_programs
 from ce_platform.extensions import db
 
 courses_cli = AppGroup("courses", help="Validate, import and export course folders.")
 
 DEFAULT_ROOT = Path("courses")
+
+# Features built on the catalog publish their own folders after the courses (programs, from
+# courses/_programs/): each gets the root and returns how many it rejected.
+SYNC_HOOKS: list[Callable[[Path], int]] = []
 
 
 def _print_diagnostics(diagnostics) -> None:
@@ -30,10 +36,16 @@ def validate(path: Path):
     everything = list(provider_diags)
     for _slug, _source, diagnostics in results:
         everything.extend(diagnostics)
+    programs = load_programs(path, [slug for slug, _source, _diags in results])
+    for _slug, _program, diagnostics in programs:
+        everything.extend(diagnostics)
     _print_diagnostics(everything)
     errors = sum(1 for d in everything if d.severity == "error")
     warnings = len(everything) - errors
-    click.echo(f"{len(results)} course(s): {errors} error(s), {warnings} warning(s)")
+    click.echo(
+        f"{len(results)} course(s), {len(programs)} program(s): "
+        f"{errors} error(s), {warnings} warning(s)"
+    )
     if errors:
         raise SystemExit(1)
 
@@ -67,7 +79,7 @@ def sync(path: Path, force: bool):
     transaction; broken ones are rejected, and web edits are left alone unless --force."""
     provider, provider_diags = content.load_provider(path / services.PROVIDER_FILE)
     _print_diagnostics(provider_diags)
-    folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if provider is None or content.has_errors(provider_diags):
         # Still report what is wrong in each course, so one run shows every problem.
         _provider, results, _diags = content.load_courses(path)
@@ -99,6 +111,8 @@ def sync(path: Path, force: bool):
         )
         db.session.commit()
         click.echo(message)
+    for hook in SYNC_HOOKS:
+        rejected += hook(path)
     if rejected:
         raise SystemExit(1)
 

@@ -46,6 +46,22 @@ def _status_changed(session, certificate: Certificate) -> None:
         hook(session, certificate)
 
 
+# Other certificates numbered from the same space (program certificates) answer the shared
+# look-ups by number key and by PDF hash, so one verification page and one revocation flow
+# serve every kind; certificates never imports the features that register here.
+NUMBER_LOOKUPS: list[Callable[[object, str], object | None]] = []
+HASH_LOOKUPS: list[Callable[[object, str], object | None]] = []
+
+
+def _other_kind(lookups: list, session, value: str):
+    """The first registered certificate kind that knows this key or hash."""
+    for lookup in lookups:
+        found = lookup(session, value)
+        if found is not None:
+            return found
+    return None
+
+
 def _default_renderer(snapshot: dict) -> bytes:
     from ce_platform.certificates.pdf import render_certificate_pdf
 
@@ -301,6 +317,8 @@ def find_certificate(session, number: str) -> Certificate:
     key = numbers.normalize(number or "")
     query = select(Certificate).where(Certificate.number_key == key)
     certificate = session.scalar(query) if key else None
+    if certificate is None and key:
+        certificate = _other_kind(NUMBER_LOOKUPS, session, key)
     if certificate is None:
         raise NotFound("No certificate has this number.")
     return certificate
@@ -312,7 +330,7 @@ class CertificateFile:
 
     number: str
     user_id: int
-    course_id: int
+    course_id: int | None  # None for a program certificate
     sha256: str
     pdf: bytes
 
@@ -331,6 +349,10 @@ def certificate_file(session, number: str) -> CertificateFile:
                 Certificate.pdf,
             ).where(Certificate.number_key == key)
         ).first()
+    if row is None and key:
+        other = _other_kind(NUMBER_LOOKUPS, session, key)
+        if other is not None:
+            row = (other.number, other.user_id, None, other.sha256, other.pdf)
     if row is None:
         raise NotFound("No certificate has this number.")
     return CertificateFile(*row)
@@ -342,6 +364,8 @@ def can_download(session, user: User | None, certificate: Certificate | Certific
         return False
     if user.id == certificate.user_id:
         return True
+    if certificate.course_id is None:  # a program certificate: its owner and admins only
+        return user.role == "admin"
     return catalog.can_manage(session, user, session.get(Course, certificate.course_id))
 
 
@@ -399,6 +423,8 @@ def reissue(
 
     The course, revision, hours and completion date stay as they were.
     """
+    if not isinstance(certificate, Certificate):
+        raise BusinessRuleError("A program certificate is not reissued.")
     if certificate.status != "valid":
         raise Conflict(
             f"Only a valid certificate can be reissued; this one is {certificate.status}."
@@ -531,7 +557,8 @@ def pdf_matches(certificate: Certificate, data: bytes) -> bool:
 
 def find_by_pdf(session, data: bytes) -> Certificate | None:
     digest = hashlib.sha256(data).hexdigest()
-    return session.scalar(select(Certificate).where(Certificate.sha256 == digest))
+    found = session.scalar(select(Certificate).where(Certificate.sha256 == digest))
+    return found if found is not None else _other_kind(HASH_LOOKUPS, session, digest)
 
 
 @dataclass

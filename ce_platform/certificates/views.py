@@ -142,7 +142,8 @@ def issue(slug: str):
 def show(number: str):
     certificate = _owned(number)
     profile_changed = (
-        certificate.user_id == current_user.id
+        isinstance(certificate, Certificate)
+        and certificate.user_id == current_user.id
         and certificate.status == "valid"
         and services.participant_fields(current_user) != certificate.snapshot["participant"]
     )

@@ -87,6 +87,16 @@ Q021 error    pool smaller than 1.5 times questions_per_attempt (twice is better
 Q022 error    more than 10 % of the pool has fewer than 3 options (true/false included)
 Q023 error    course objective measured by fewer than 2 questions of the pool
 Q024 error    questions_per_attempt smaller than the number of objectives (the draw covers each)
+R001 error    program slug (folder name under ``_programs/``) is not a slug ([a-z0-9-]+)
+R002 error    program.md missing or unreadable
+R003 error    program names an unknown course slug (no such course folder) or a malformed one
+R004 error    course listed twice in a program (required and elective count as one list)
+R005 error    rule is not "all required" or "all required plus N elective(s)"
+R006 error    rule cannot be met (asks for more electives than listed) or ignores listed electives
+R007 error    order names a course the program does not list, names one twice, or leaves one out
+R008 error    unexpected file in a program folder (it holds program.md only)
+R009 error    program names no courses
+R010 warning  program overview (the body of program.md) is empty
 M001 error    file type not allowed under media/ (png, jpg, jpeg, gif, webp, svg)
 M002 error    unsafe SVG (script, on* handler, javascript:, external reference, entity, ...)
 M003 error    link or image points to a media file that does not exist
@@ -177,6 +187,16 @@ CODES: dict[str, tuple[str, str]] = {
     "Q022": (ERROR, "too many questions with fewer than 3 options"),
     "Q023": (ERROR, "objective measured by fewer than 2 questions"),
     "Q024": (ERROR, "questions_per_attempt cannot cover every objective"),
+    "R001": (ERROR, "program slug is not a slug"),
+    "R002": (ERROR, "program.md missing"),
+    "R003": (ERROR, "unknown course in program"),
+    "R004": (ERROR, "course listed twice in program"),
+    "R005": (ERROR, "malformed program rule"),
+    "R006": (ERROR, "program rule cannot be met"),
+    "R007": (ERROR, "program order does not match its courses"),
+    "R008": (ERROR, "unexpected file in program folder"),
+    "R009": (ERROR, "program names no courses"),
+    "R010": (WARNING, "program overview empty"),
     "M001": (ERROR, "media file type not allowed"),
     "M002": (ERROR, "unsafe SVG"),
     "M003": (ERROR, "missing media file"),

@@ -87,7 +87,7 @@ def load_courses(
         folders = sorted(
             entry
             for entry in root.iterdir()
-            if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")
+            if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith((".", "_"))
         )
     except OSError:
         return provider, results, provider_diags  # P001 already says the root is unusable

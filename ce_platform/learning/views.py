@@ -308,6 +308,8 @@ def evaluation(slug: str):
 # Features built on learning annotate dashboard rows (e.g. a revoked certificate) through these,
 # so learning never imports them: each hook gets the rows and may add keys to them.
 DASHBOARD_HOOKS: list[Callable[[list[dict]], None]] = []
+# Features built on learning add whole sections above the courses (programs does).
+DASHBOARD_PANELS: list[Callable[[], str]] = []
 
 
 @bp.get("/my-courses")
@@ -331,5 +333,8 @@ def dashboard():
     for hook in DASHBOARD_HOOKS:
         hook(rows)
     return render_template(
-        "learning/dashboard.html", rows=rows, status_labels=services.STATUS_LABELS
+        "learning/dashboard.html",
+        rows=rows,
+        status_labels=services.STATUS_LABELS,
+        panels=[panel() for panel in DASHBOARD_PANELS],
     )

@@ -33,7 +33,7 @@ def test_shipped_courses_validate_without_errors_or_course_warnings(runner):
     # The only warning is the one every specimen provider gets.
     lines = result.output.strip().split("\n")
     assert [line.split(": ")[2] for line in lines[:-1]] == ["P009"]
-    assert lines[-1] == f"{len(SHIPPED_SLUGS)} course(s): 0 error(s), 1 warning(s)"
+    assert lines[-1] == f"{len(SHIPPED_SLUGS)} course(s), 1 program(s): 0 error(s), 1 warning(s)"
 
 
 def test_shipped_courses_meet_the_catalog_rules():
@@ -53,7 +53,6 @@ def test_shipped_courses_meet_the_catalog_rules():
     assert set(credits["cultural-historical-context"]) == {"cultural"}
 
 
-
 def test_each_sample_author_of_the_shipped_courses_has_one_name_and_one_set_of_credentials():
     _, results, _ = content.load_courses(SHIPPED)
     seen: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -62,6 +61,7 @@ def test_each_sample_author_of_the_shipped_courses_has_one_name_and_one_set_of_c
             words = author.name.split()
             seen.setdefault((words[0], words[-1]), set()).add((author.name, author.credentials))
     assert {person: forms for person, forms in seen.items() if len(forms) > 1} == {}
+
 
 def test_validate_reports_every_error_and_exits_1(runner, tmp_path):
     broken = factories.course_files()

@@ -1,0 +1,1 @@
+"""Programs: courses bundled by a rule, program enrollment, progress and the program certificate."""
