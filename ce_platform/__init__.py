@@ -57,7 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.core import cli as core_cli
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
+    from ce_platform.jobs import cli as jobs_cli
+    from ce_platform.jobs import queue as jobs_queue
     from ce_platform.learning import views as learning_views
+    from ce_platform.messages import services as messages  # noqa: F401  (registers the mail job)
     from ce_platform.reports import views as reports_views
 
     errors.init_app(app)
@@ -79,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
     certificates_cli.init_app(app)
     admin_cli.init_app(app)
     core_cli.init_app(app)
+    jobs_cli.init_app(app)
+    jobs_queue.init_app(app)
 
     return app
 
