@@ -154,25 +154,20 @@ def run_until_empty(now: datetime | None = None) -> int:
     from sqlalchemy import select
 
     done = 0
-    seen: set[int] = set()
     while True:
         moment = now or utcnow()
-        ids = [
-            job_id
-            for job_id in db.session.scalars(
+        ids = list(
+            db.session.scalars(
                 select(Job.id)
                 .where(Job.state == "queued", Job.run_after <= moment)
                 .order_by(Job.id)
             )
-            if job_id not in seen
-        ]
+        )
         db.session.commit()
-        if not ids:
+        ran = [job_id for job_id in ids if run_job(job_id) != "skipped"]
+        if not ran:
             return done
-        for job_id in ids:
-            seen.add(job_id)
-            if run_job(job_id) != "skipped":
-                done += 1
+        done += len(ran)
 
 
 def _after_commit(session: Session) -> None:
