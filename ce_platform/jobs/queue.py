@@ -134,11 +134,11 @@ def run_job(job_id: int) -> str:
         return "retry" if retry else "failed"
 
 
-def tick() -> None:
+def tick(now: datetime | None = None) -> None:
     """Every minute in every worker: queue today's periodic work once, resend lost messages."""
     session = db.session
     try:
-        now = utcnow()
+        now = now or utcnow()
         services.schedule_due(session, now)
         stale = services.stale_queued(session, now, STALE_AFTER)
         session.commit()
