@@ -378,12 +378,19 @@ def verify_email(session, secret_key: str, token: str, max_age: int) -> User:
         raise ValidationError("This confirmation link is not valid.")
     if user.email_verified_at is not None:
         raise ValidationError("This confirmation link has already been used.")
+    confirm_email(session, user, actor_id=user.id)
+    return user
+
+
+def confirm_email(session, user: User, *, actor_id: int | None) -> None:
+    """Record the address as confirmed (by its link, or by an operator who checked it)."""
+    if user.email_verified_at is not None:
+        return
     user.email_verified_at = utcnow()
     audit.record(
-        session, "user.email_verified", actor_id=user.id, subject_type="user", subject_id=user.id
+        session, "user.email_verified", actor_id=actor_id, subject_type="user", subject_id=user.id
     )
     session.flush()
-    return user
 
 
 def request_verification(session, user: User) -> None:
