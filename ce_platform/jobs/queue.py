@@ -37,6 +37,7 @@ class JobQueue:
         self.run_task = self.huey.task(name="ce.run_job")(self._run_job)
         self.tick_task = self.huey.periodic_task(crontab(), name="ce.tick")(self._tick)
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def _run_job(self, job_id: int) -> None:
         with self.app.app_context():
@@ -75,19 +76,27 @@ class JobQueue:
         self._thread = threading.Thread(target=self._in_process_loop, daemon=True, name="ce-jobs")
         self._thread.start()
 
+    def stop_in_process(self) -> None:
+        """Let the in-process thread finish its current job and end."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+        self._stop.clear()
+
     def _in_process_loop(self) -> None:
         last_tick = 0.0
-        while True:
+        while not self._stop.is_set():
             try:
                 now = time.time()
                 if now - last_tick >= 60:
                     last_tick = now
                     self._tick()
                 if not self.work_once(now):
-                    time.sleep(0.5)
+                    self._stop.wait(0.5)
             except Exception:  # keep the thread alive; the job row keeps the error
                 log.exception("background job loop")
-                time.sleep(5)
+                self._stop.wait(5)
 
 
 def make_huey(app: Flask, url: str | None):
