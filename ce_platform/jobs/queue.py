@@ -25,6 +25,9 @@ from ce_platform.jobs.models import Job
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=2)
+# Far longer than any job takes (a render is about a second): a running job this old lost its
+# worker.
+ABANDONED_AFTER = timedelta(minutes=15)
 
 
 class JobQueue:
@@ -150,6 +153,7 @@ def tick(now: datetime | None = None) -> None:
         now = now or utcnow()
         services.schedule_due(session, now)
         stale = services.stale_queued(session, now, STALE_AFTER)
+        stale += services.requeue_abandoned(session, now, ABANDONED_AFTER)
         session.commit()
     except Exception:
         session.rollback()

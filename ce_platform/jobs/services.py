@@ -219,6 +219,21 @@ def stale_queued(session, now: datetime, older_than: timedelta) -> list[tuple[in
     return [(row.id, row.run_after) for row in rows]
 
 
+def requeue_abandoned(session, now: datetime, older_than: timedelta) -> list[tuple[int, datetime]]:
+    """Running jobs whose worker died mid-way (killed, machine lost): queue them again."""
+    abandoned = list(
+        session.scalars(
+            select(Job).where(Job.state == "running", Job.started_at <= now - older_than)
+        )
+    )
+    for job in abandoned:
+        job.state = "queued"
+        job.run_after = now
+        job.last_error = "the worker stopped while running it"
+    session.flush()
+    return [(job.id, job.run_after) for job in abandoned]
+
+
 def jobs_page(session, *, states: tuple[str, ...], limit: int = 200) -> list[Job]:
     """The newest jobs in these states, for the admin page."""
     return list(

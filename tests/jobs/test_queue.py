@@ -83,3 +83,24 @@ def test_a_job_claimed_by_one_worker_is_skipped_by_another(completed, background
     first = jobs.claim(db.session, job.id, utcnow())
     second = jobs.claim(db.session, job.id, utcnow())
     assert first is not None and first.state == "running" and second is None
+
+
+def test_a_job_whose_worker_died_is_queued_again_and_runs(completed, background):
+    from datetime import timedelta
+
+    from ce_platform.core.models import utcnow
+    from ce_platform.jobs.queue import run_until_empty, tick
+
+    number = completed.post(ISSUE).get_json()["certificate"]["number"]
+    job = db.session.scalar(select(Job).where(Job.subject == number))
+    claimed = jobs.claim(db.session, job.id, utcnow())
+    claimed.started_at = utcnow() - timedelta(minutes=30)  # and then its worker died
+    db.session.commit()
+    assert run_until_empty() == 0  # nothing queued: the job looks taken
+    tick()
+    db.session.refresh(job)
+    assert (job.state, job.last_error) == ("queued", "the worker stopped while running it")
+    run_until_empty()
+    db.session.refresh(job)
+    assert job.state == "done"
+    assert db.session.scalar(select(Certificate.sha256).where(Certificate.number == number))
