@@ -287,6 +287,7 @@ def smtp(app):
     box = MailBox()
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    box.port = controller.port
     saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
     try:

@@ -248,3 +248,16 @@ def test_passed_learner_is_reminded_of_the_evaluation(api, auth, smtp):
     auth.login()
     url = _link(message, "/courses/test-course/evaluation")
     assert auth.client.get(site_path(url)).status_code == 200
+
+
+def test_names_are_escaped_in_the_html_part_and_kept_in_the_text_part(smtp):
+    from ce_platform.jobs import services as jobs
+
+    user = factories.user("odd@example.org", full_name="<img src=x onerror=alert(1)> O'Neil & Co")
+    jobs.send_message(db.session, "password_changed", user_id=user.id)
+    db.session.commit()
+    run_jobs()
+    message = smtp.one("odd@example.org", "Your password was changed")
+    assert "<img" not in html_part(message)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_part(message)
+    assert "Dear <img src=x onerror=alert(1)> O'Neil & Co," in text_part(message)
