@@ -37,9 +37,7 @@ def _run(env, *args) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a_worker_process_sends_the_mail_a_web_process_queued_on_redis(
-    redis_url, smtp, tmp_path
-):
+def test_a_worker_process_sends_the_mail_a_web_process_queued_on_redis(redis_url, smtp, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CE_")}
     env.update(
         CE_SECRET_KEY="worker-test",
@@ -73,4 +71,3 @@ def test_a_worker_process_sends_the_mail_a_web_process_queued_on_redis(
     assert message["To"] == "worker@example.org"
     assert message["Subject"] == "Your password was changed"
     assert "Dear Wendy Worker" in text_part(message)
-
