@@ -162,3 +162,15 @@ def test_render_job_run_twice_stores_the_pdf_once(completed, monkeypatch):
     run_jobs()
     db.session.refresh(certificate)
     assert certificate.sha256 == first and calls == []
+
+
+def test_openapi_documents_the_render_status_and_the_202(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    issue = document["paths"]["/api/v1/courses/{slug}/certificate"]["post"]["responses"]
+    for status in ("200", "201"):
+        schema = issue[status]["content"]["application/json"]["schema"]
+        assert schema["properties"]["status"]["enum"] == ["rendering", "ready"]
+    download = document["paths"]["/api/v1/certificates/{number}.pdf"]["get"]["responses"]
+    assert "Retry-After" in download["202"]["headers"]
+    waiting = download["202"]["content"]["application/json"]["schema"]
+    assert set(waiting["properties"]) == {"number", "status"}
