@@ -200,12 +200,10 @@ def _hours(value) -> str:
 RENDER_JOB = "certificate.render"
 
 
-def _certificate(enrollment: Enrollment, snapshot: dict, renderer: Renderer | None) -> Certificate:
-    """The certificate row for a frozen snapshot; with its PDF and hash when rendered inline,
-    without them (a render job fills both) when `renderer` is None."""
-    pdf = renderer(snapshot) if renderer is not None else None
+def _certificate(enrollment: Enrollment, snapshot: dict) -> Certificate:
+    """The certificate row for a frozen snapshot; its PDF and hash come with the render."""
     number = snapshot["number"]
-    certificate = Certificate(
+    return Certificate(
         number=number,
         number_key=numbers.normalize(number),
         enrollment_id=enrollment.id,
@@ -215,18 +213,17 @@ def _certificate(enrollment: Enrollment, snapshot: dict, renderer: Renderer | No
         completion_date=date.fromisoformat(snapshot["completion_date"]),
         ce_hours=Decimal(snapshot["course"]["ce_hours"]),
         snapshot=snapshot,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest() if pdf is not None else None,
         status="valid",
     )
-    return certificate
 
 
-def _announce(session, certificate: Certificate) -> None:
-    """Mail the PDF's owner once it exists, or queue the job that renders it."""
-    if certificate.sha256 is not None:
-        jobs.send_message(
-            session, "certificate_ready", user_id=certificate.user_id, ref=certificate.number
+def _render_or_queue(
+    session, certificate: Certificate, renderer: Renderer | None, inline: bool
+) -> None:
+    """Render the PDF now (inline) or queue the job that renders it from the snapshot."""
+    if inline:
+        store_rendered_pdf(
+            session, certificate, (renderer or _default_renderer)(certificate.snapshot)
         )
     else:
         jobs.enqueue(session, RENDER_JOB, subject=certificate.number, user_id=certificate.user_id)
@@ -255,7 +252,9 @@ def store_rendered_pdf(session, certificate: Certificate, pdf: bytes) -> bool:
         subject_id=certificate.number,
         data={"sha256": digest},
     )
-    _announce(session, certificate)
+    jobs.send_message(
+        session, "certificate_ready", user_id=certificate.user_id, ref=certificate.number
+    )
     return True
 
 
@@ -312,13 +311,12 @@ def issue_certificate(
     snapshot, omitted = build_snapshot(enrollment, numbers.new_number(), base_url=base_url)
     certificate, created = insert_once(
         session,
-        lambda: _certificate(
-            enrollment, snapshot, (renderer or _default_renderer) if inline else None
-        ),
+        lambda: _certificate(enrollment, snapshot),
         lambda: current_certificate(session, enrollment),  # a parallel request issued it first
     )
     if not created:
         return certificate, False
+    _render_or_queue(session, certificate, renderer, inline)
     _warn_if_local_link(certificate.number, base_url)
     for item in omitted:
         log.warning(
@@ -343,7 +341,6 @@ def issue_certificate(
         subject_id=certificate.number,
         data={"enrollment": enrollment.id, "sha256": certificate.sha256},
     )
-    _announce(session, certificate)
     return certificate, True
 
 
@@ -492,11 +489,10 @@ def reissue(
     }
     certificate.status = "superseded"
     session.flush()
-    replacement = _certificate(
-        certificate.enrollment, snapshot, (renderer or _default_renderer) if inline else None
-    )
+    replacement = _certificate(certificate.enrollment, snapshot)
     session.add(replacement)
     session.flush()
+    _render_or_queue(session, replacement, renderer, inline)
     certificate.superseded_by_id = replacement.id
     _warn_if_local_link(replacement.number, base_url)
     audit.record(
@@ -510,7 +506,6 @@ def reissue(
     jobs.send_message(
         session, "certificate_superseded", user_id=certificate.user_id, ref=certificate.number
     )
-    _announce(session, replacement)
     session.flush()
     return replacement
 
