@@ -59,7 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.core import views as core_views
     from ce_platform.credentials import cli as credentials_cli
     from ce_platform.credentials import views as credentials_views
+    from ce_platform.jobs import cli as jobs_cli
+    from ce_platform.jobs import queue as jobs_queue
     from ce_platform.learning import views as learning_views
+    from ce_platform.messages import services as messages  # noqa: F401  (registers the mail job)
     from ce_platform.programs import cli as programs_cli
     from ce_platform.programs import views as programs_views
     from ce_platform.reports import views as reports_views
@@ -90,6 +93,8 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.credentials import hooks as credential_hooks
 
     credential_hooks.init_app(app)
+    jobs_cli.init_app(app)
+    jobs_queue.init_app(app)
 
     return app
 

@@ -51,6 +51,19 @@ DEFAULTS: dict[str, object] = {
     # The issuer's Ed25519 key file (outside the database, mode 0600). Unset: certificates are
     # issued as before, without a verifiable credential.
     "CREDENTIAL_KEY_FILE": None,
+    # Background jobs (ce_platform/jobs): unset is a SQLite queue in instance/ worked by a
+    # thread of the web process; redis://… is shared by `flask jobs worker` processes.
+    "QUEUE_URL": None,
+    "QUEUE_IN_PROCESS": None,  # None: yes unless CE_QUEUE_URL names Redis
+    "JOB_MAX_ATTEMPTS": 5,
+    "JOB_RETRY_BASE_SECONDS": 10,
+    # Render certificate PDFs inside the request instead of in a job (tests, tiny installs).
+    "RENDER_INLINE": False,
+    "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 60 * 60,
+    # "You haven't finished" after this many days without activity; evaluation pending after
+    # this many days since the post-test was passed.
+    "REMINDER_DAYS": 7,
+    "EVALUATION_REMINDER_DAYS": 2,
 }
 
 # Environment names that differ from the Flask/extension setting they feed.
@@ -112,6 +125,10 @@ def load(app, overrides: dict | None) -> None:
                 "CE_SECRET_KEY is not set: export CE_SECRET_KEY=<long random string> "
                 "(or put it in .env) before starting ce_platform"
             )
+
+    if app.config["QUEUE_IN_PROCESS"] is None:
+        url = app.config["QUEUE_URL"] or ""
+        app.config["QUEUE_IN_PROCESS"] = not url.startswith(("redis://", "rediss://", "unix://"))
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):

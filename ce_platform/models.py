@@ -13,6 +13,7 @@ from ce_platform.catalog.models import (  # noqa: F401
 from ce_platform.certificates.models import Certificate  # noqa: F401
 from ce_platform.core.audit import AuditEvent  # noqa: F401
 from ce_platform.credentials.models import Credential, CredentialPreference  # noqa: F401
+from ce_platform.jobs.models import Job  # noqa: F401
 from ce_platform.learning.models import (  # noqa: F401
     Enrollment,
     Evaluation,

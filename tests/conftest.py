@@ -45,6 +45,12 @@ def app(tmp_path_factory):
             # Each test publishes courses in its own rolled-back transaction; the page cache
             # has its own tests (tests/catalog/test_catalog_cache.py).
             "CATALOG_CACHE_SECONDS": 0,
+            # Certificates render inside the request and jobs wait in memory for a test that
+            # runs them (tests/jobs switch rendering to the background).
+            "RENDER_INLINE": True,
+            "QUEUE_URL": "memory://",
+            "QUEUE_IN_PROCESS": False,
+            "JOB_RETRY_BASE_SECONDS": 0,
         }
     )
     with app.app_context():
@@ -212,3 +218,87 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+# --- mail through a real SMTP server, and background jobs -----------------------------------
+
+
+class MailBox:
+    """What a real SMTP server on 127.0.0.1 received, parsed."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in [a.lower() for a in m.envelope_to]]
+
+    def one(self, address: str, subject_part: str):
+        found = [m for m in self.to(address) if subject_part in m["Subject"]]
+        assert len(found) == 1, [(m["To"], m["Subject"]) for m in self.messages]
+        return found[0]
+
+
+def text_part(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def links(message) -> list[str]:
+    """Every https link of the plain-text part, in order."""
+    import re
+
+    return re.findall(r"https://\S+", text_part(message))
+
+
+def site_path(url: str) -> str:
+    """The path (and query) of a link to the site, to follow it with the test client."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    assert parts.netloc == "ce.example.org", url
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """An aiosmtpd server on a free local port; the app's mail goes to it for this test."""
+    from aiosmtpd.controller import Controller
+
+    box = MailBox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
+    try:
+        yield box
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+def run_jobs() -> int:
+    """Run every queued job that is due, as a worker would (in this test's transaction)."""
+    from ce_platform.jobs.queue import run_until_empty
+
+    return run_until_empty()

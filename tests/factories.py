@@ -6,6 +6,7 @@ import itertools
 
 from ce_platform.accounts import services as accounts
 from ce_platform.accounts.models import User
+from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -29,8 +30,10 @@ def user(
     role: str = "learner",
     full_name: str = "Alex Rivera",
     password: str = PASSWORD,
+    verified: bool = True,
     **profile,
 ) -> User:
+    """An account; its email address is confirmed unless `verified=False`."""
     email = email or f"user{next(_counter)}@example.org"
     profile.setdefault("profession", "psychologist")
     created = accounts.register_user(
@@ -42,6 +45,8 @@ def user(
         settings=FAST,
         **profile,
     )
+    if verified:
+        created.email_verified_at = utcnow()
     db.session.commit()
     return created
 

@@ -44,6 +44,10 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Part of every session cookie; raising it ends every session signed in before.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Certificates and board correspondence go only to an address its owner has confirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "You haven't finished" and "evaluation pending" mail; the unsubscribe link turns it off.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-
-from ce_platform.core.mail import send_mail
+from ce_platform.accounts import services
+from ce_platform.jobs import services as jobs
 
 # The answer to every accepted registration, page or API, new address or taken.
 REGISTERED_MESSAGE = (
@@ -13,24 +12,12 @@ REGISTERED_MESSAGE = (
 )
 
 
-def send_registration_mail(to: str, *, existing: bool) -> None:
-    """Tell the address's owner whether an account was created or one already existed."""
-    base = current_app.config["BASE_URL"]
+def queue_registration_mail(session, email: str, *, existing: bool) -> None:
+    """Ask a new account to confirm its address, or tell an existing one's owner of the try."""
+    user = services.get_user_by_email(session, services.normalize_email(email))
+    if user is None:
+        return
     if existing:
-        send_mail(
-            to,
-            "Someone tried to create an account with your email",
-            "Someone tried to create a new account with this email address, which already "
-            "has one. If it was you, sign in with your password, or reset it here:\n"
-            f"{base}{url_for('accounts.reset_request')}\n\n"
-            "If it was not you, you can ignore this message.",
-        )
+        jobs.send_message(session, "registration_attempt", user_id=user.id)
     else:
-        send_mail(
-            to,
-            "Your account is ready",
-            "Your continuing-education account is ready. Sign in here:\n"
-            f"{base}{url_for('accounts.login')}\n\n"
-            "If you did not create it, reset its password here and tell us:\n"
-            f"{base}{url_for('accounts.reset_request')}",
-        )
+        services.request_verification(session, user)

@@ -20,6 +20,7 @@ from ce_platform.core import audit
 from ce_platform.core.access import ROLES
 from ce_platform.core.errors import Conflict, NotFound, ValidationError
 from ce_platform.core.models import utcnow
+from ce_platform.jobs import services as jobs
 
 # A hash to compare against when the email is unknown, so a failed login costs the same time.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
@@ -220,6 +221,7 @@ def set_password(
     user.password_changed_at = utcnow()
     end_sessions(session, user)
     revoke_api_tokens(session, user, keep_token=keep_token)
+    jobs.send_message(session, "password_changed", user_id=user.id)
 
 
 def reset_password(session, user: User, new_password: str, settings: Settings = Settings()) -> None:
@@ -349,6 +351,83 @@ def user_for_reset_token(session, secret_key: str, token: str, max_age: int) -> 
     if user is None or not hmac.compare_digest(_password_fingerprint(user), str(data.get("fp"))):
         raise ValidationError("This reset link has already been used. Ask for a new one.")
     return user
+
+
+# --- email verification and the reminders preference ---------------------------------------
+
+VERIFY_SALT = "ce-email-verification"
+UNSUBSCRIBE_SALT = "ce-unsubscribe-reminders"
+
+
+def make_verification_token(secret_key: str, user: User) -> str:
+    serializer = URLSafeTimedSerializer(secret_key, salt=VERIFY_SALT)
+    return serializer.dumps({"uid": user.id, "email": user.email})
+
+
+def verify_email(session, secret_key: str, token: str, max_age: int) -> User:
+    """Confirm the address a signed, unexpired link was sent to; each link works once."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=VERIFY_SALT)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This confirmation link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise ValidationError("This confirmation link is not valid.") from None
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        raise ValidationError("This confirmation link is not valid.")
+    if user.email_verified_at is not None:
+        raise ValidationError("This confirmation link has already been used.")
+    confirm_email(session, user, actor_id=user.id)
+    return user
+
+
+def confirm_email(session, user: User, *, actor_id: int | None) -> None:
+    """Record the address as confirmed (by its link, or by an operator who checked it)."""
+    if user.email_verified_at is not None:
+        return
+    user.email_verified_at = utcnow()
+    audit.record(
+        session, "user.email_verified", actor_id=actor_id, subject_type="user", subject_id=user.id
+    )
+    session.flush()
+
+
+def request_verification(session, user: User) -> None:
+    """Queue a (new) confirmation link for an account whose address is not confirmed yet."""
+    if user.email_verified_at is None:
+        jobs.send_message(session, "verify_email", user_id=user.id)
+
+
+def make_unsubscribe_token(secret_key: str, user: User) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=UNSUBSCRIBE_SALT).dumps({"uid": user.id})
+
+
+def user_for_unsubscribe_token(session, secret_key: str, token: str) -> User:
+    """The account an unsubscribe link was mailed to (it never expires: RFC 8058)."""
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt=UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        raise NotFound("This unsubscribe link is not valid.") from None
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None:
+        raise NotFound("This unsubscribe link is not valid.")
+    return user
+
+
+def set_reminders(session, user: User, enabled: bool) -> None:
+    """Turn reminder mail on or off; transactional mail (certificates, password) still comes."""
+    if user.reminders != enabled:
+        user.reminders = enabled
+        audit.record(
+            session,
+            "user.reminders_changed",
+            actor_id=user.id,
+            subject_type="user",
+            subject_id=user.id,
+            data={"reminders": enabled},
+        )
+    session.flush()
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ce_platform.accounts.forms import (
     ResetRequestForm,
 )
 from ce_platform.accounts.models import User
-from ce_platform.accounts.notices import send_registration_mail
+from ce_platform.accounts.notices import queue_registration_mail
 from ce_platform.core.errors import CEError, Conflict
 from ce_platform.core.limits import (
     account_sign_in_limit,
@@ -31,9 +31,9 @@ from ce_platform.core.limits import (
     sign_in_account,
     signed_in_account,
 )
-from ce_platform.core.mail import send_mail
 from ce_platform.core.validation import same_site_path
-from ce_platform.extensions import db, limiter, login_manager
+from ce_platform.extensions import csrf, db, limiter, login_manager
+from ce_platform.jobs import services as jobs
 
 bp = Blueprint("accounts", __name__)
 
@@ -118,14 +118,15 @@ def _register(form: RegisterForm):
         )
     except Conflict:
         db.session.rollback()
-        send_registration_mail(form.email.data.strip(), existing=True)
+        queue_registration_mail(db.session, form.email.data, existing=True)
+        db.session.commit()
     except CEError as exc:
         db.session.rollback()
         _form_errors(form, exc)
         return render_template("accounts/register.html", form=form), 400
     else:
+        queue_registration_mail(db.session, user.email, existing=False)
         db.session.commit()
-        send_registration_mail(form.email.data.strip(), existing=False)
         login_user(user)
     flash(REGISTERED_PAGE_MESSAGE, "success")
     return redirect(url_for("catalog.index"))
@@ -250,16 +251,9 @@ def reset_request():
     if form.validate_on_submit():
         user = services.get_user_by_email(db.session, form.email.data)
         if user is not None and user.active:
-            token = services.make_reset_token(current_app.config["SECRET_KEY"], user)
-            link = current_app.config["BASE_URL"] + url_for("accounts.reset", token=token)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
-                user.email,
-                "Reset your password",
-                f"Someone asked to reset the password of this account.\n\n"
-                f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
-                "If it was not you, ignore this message; your password stays as it is.",
-            )
+            # The job makes the link when it runs: it dies with the password it would replace.
+            jobs.send_message(db.session, "password_reset", user_id=user.id)
+            db.session.commit()
         # The same answer whether or not the email exists.
         flash("If an account uses that email, a reset link is on its way.", "success")
         return redirect(url_for("accounts.login"))
@@ -290,3 +284,58 @@ def reset(token: str):
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 200 if not form.errors else 400
+
+
+# --- email verification and reminders --------------------------------------------------------
+
+
+@bp.get("/account/verify-email/<token>")
+def verify_email(token: str):
+    """Confirm the address from the mailed link; it works once, signed in or not."""
+    try:
+        services.verify_email(
+            db.session,
+            current_app.config["SECRET_KEY"],
+            token,
+            current_app.config["EMAIL_VERIFY_MAX_AGE"],
+        )
+    except CEError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return render_template("accounts/email_verified.html", verified=False), 400
+    db.session.commit()
+    flash("Your email address is confirmed.", "success")
+    return render_template("accounts/email_verified.html", verified=True)
+
+
+@bp.post("/account/verify-email")
+@login_required
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"])
+def resend_verification():
+    services.request_verification(db.session, current_user._get_current_object())
+    db.session.commit()
+    flash("A new confirmation link is on its way to your email address.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/account/reminders")
+@login_required
+def reminders():
+    services.set_reminders(
+        db.session, current_user._get_current_object(), request.form.get("reminders") == "on"
+    )
+    db.session.commit()
+    flash("Your email preferences are saved.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: mail clients post the one-click request with no form token
+def unsubscribe(token: str):
+    """Turn reminders off from a mailed link, without signing in (GET asks, POST does it)."""
+    user = services.user_for_unsubscribe_token(db.session, current_app.config["SECRET_KEY"], token)
+    if request.method == "POST":
+        services.set_reminders(db.session, user, False)
+        db.session.commit()
+        return render_template("accounts/unsubscribe.html", token=token, done=True)
+    return render_template("accounts/unsubscribe.html", token=token, done=False)

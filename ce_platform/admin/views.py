@@ -26,6 +26,7 @@ from ce_platform.config import local_base_url_warning
 from ce_platform.core.access import ROLES, roles_required
 from ce_platform.core.errors import CEError
 from ce_platform.extensions import db
+from ce_platform.jobs import services as jobs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -208,6 +209,32 @@ def certificates_zip(slug: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- background jobs -----------------------------------------------------------------------
+
+
+@bp.get("/jobs")
+def jobs_page():
+    """Queued, running and failed jobs with their last error; failed ones can be retried."""
+    return render_template(
+        "admin/jobs.html",
+        active=jobs.jobs_page(db.session, states=("queued", "running")),
+        failed=jobs.jobs_page(db.session, states=("failed",)),
+    )
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+def retry_job(job_id: int):
+    try:
+        job = jobs.retry(db.session, job_id)
+    except CEError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.jobs_page"))
+    db.session.commit()
+    flash(f"Job {job.id} ({job.kind} {job.subject}) is queued again.", "success")
+    return redirect(url_for("admin.jobs_page"))
 
 
 # --- audit log -----------------------------------------------------------------------------

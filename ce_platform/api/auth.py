@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 
 from ce_platform.accounts import services as accounts
-from ce_platform.accounts.notices import REGISTERED_MESSAGE, send_registration_mail
+from ce_platform.accounts.notices import REGISTERED_MESSAGE, queue_registration_mail
 from ce_platform.api import bearer_token, bp, fields, json_body, token_required
 from ce_platform.api.me import user_json
 from ce_platform.core.errors import AuthenticationRequired, Conflict
@@ -41,9 +41,8 @@ def register():
         # tells whether an email is registered; the mail tells the owner what happened.
         db.session.rollback()
         existing = True
-    else:
-        db.session.commit()
-    send_registration_mail(data["email"].strip(), existing=existing)
+    queue_registration_mail(db.session, data["email"], existing=existing)
+    db.session.commit()
     return {"message": REGISTERED_MESSAGE}, 202
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import current_app, g, url_for
+from flask import current_app, g, jsonify, url_for
 
 from ce_platform.api import bp, fields, json_body, token_required
 from ce_platform.certificates import numbers, services
@@ -18,6 +18,7 @@ from ce_platform.learning import services as learning
 BULK_VERIFY_MAX = 100
 BULK_VERIFY_RATE_LIMIT = "10 per minute"  # each request checks up to BULK_VERIFY_MAX numbers
 MAX_NUMBER_LENGTH = 64
+RENDER_RETRY_AFTER = 2  # seconds: one render takes about one
 
 
 def certificate_json(certificate: Certificate) -> dict:
@@ -55,10 +56,16 @@ def list_certificates():
 def issue_certificate(slug: str):
     enrollment = learning.require_enrollment_in(db.session, g.api_user, slug)
     certificate, created = services.issue_certificate(
-        db.session, enrollment, base_url=current_app.config["BASE_URL"]
+        db.session,
+        enrollment,
+        base_url=current_app.config["BASE_URL"],
+        inline=bool(current_app.config["RENDER_INLINE"]),
     )
     db.session.commit()
-    return {"certificate": certificate_json(certificate)}, 201 if created else 200
+    status = "ready" if certificate.sha256 is not None else "rendering"
+    return {"certificate": certificate_json(certificate), "status": status}, (
+        201 if created else 200
+    )
 
 
 @bp.get("/certificates/<number>.pdf")
@@ -67,6 +74,11 @@ def download_certificate(number: str):
     stored = services.certificate_file(db.session, number)
     if not services.can_download(db.session, g.api_user, stored):
         raise NotFound("No certificate has this number.")
+    if stored.sha256 is None:
+        response = jsonify({"number": stored.number, "status": "rendering"})
+        response.status_code = 202
+        response.headers["Retry-After"] = str(RENDER_RETRY_AFTER)
+        return response
     return pdf_response(stored)
 
 

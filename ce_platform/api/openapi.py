@@ -154,7 +154,7 @@ SCHEMAS: dict[str, dict] = {
             "ce_hours": NUMBER,
             "credits": {"type": "object", "additionalProperties": NUMBER},
             "status": {"type": "string", "enum": ["valid", "revoked", "superseded"]},
-            "sha256": STRING,
+            "sha256": {"type": ["string", "null"]},
             "verification_url": STRING,
             "superseded_by": {"type": ["string", "null"]},
         }
@@ -188,9 +188,11 @@ SCHEMAS: dict[str, dict] = {
                 )
             ),
             "superseded_by_url": {"type": ["string", "null"]},
+            "pdf_ready": BOOLEAN,
         }
     ),
 }
+RENDER_STATUS = {"type": "string", "enum": ["rendering", "ready"]}
 
 ERRORS = {
     "400": "The request body or a parameter is malformed; details names the fields.",
@@ -540,8 +542,14 @@ def core_paths() -> dict:
             "post": op(
                 "Issue the certificate once every requirement is met (idempotent)",
                 {
-                    "201": ("Issued", obj({"certificate": ref("Certificate")})),
-                    "200": ("Already issued", obj({"certificate": ref("Certificate")})),
+                    "201": (
+                        "Issued; status says whether the PDF is ready or still rendering",
+                        obj({"certificate": ref("Certificate"), "status": RENDER_STATUS}),
+                    ),
+                    "200": (
+                        "Already issued",
+                        obj({"certificate": ref("Certificate"), "status": RENDER_STATUS}),
+                    ),
                 },
                 errors=("404", "422"),
                 params=(SLUG,),
@@ -575,6 +583,16 @@ def core_paths() -> dict:
                         },
                     },
                     "304": {"description": "Not modified"},
+                    "202": {
+                        "description": "The PDF is still rendering; ask again after Retry-After "
+                        "seconds",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        "content": {
+                            "application/json": {
+                                "schema": obj({"number": STRING, "status": RENDER_STATUS})
+                            }
+                        },
+                    },
                 },
             )
         },

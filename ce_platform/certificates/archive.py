@@ -54,7 +54,8 @@ def parse_range(start: str, end: str) -> tuple[date | None, date | None]:
 def archive_entries(
     session, course: Course, start: date | None, end: date | None
 ) -> list[ArchiveEntry]:
-    """Every certificate of the course completed in the range, whatever its status."""
+    """Every certificate of the course completed in the range, whatever its status, once its
+    PDF exists (one still rendering joins the next archive)."""
     query = select(
         Certificate.id,
         Certificate.number,
@@ -62,7 +63,7 @@ def archive_entries(
         Certificate.completion_date,
         Certificate.snapshot,
         Certificate.sha256,
-    ).where(Certificate.course_id == course.id)
+    ).where(Certificate.course_id == course.id, Certificate.sha256.is_not(None))
     if start is not None:
         query = query.where(Certificate.completion_date >= start)
     if end is not None:

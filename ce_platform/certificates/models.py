@@ -67,8 +67,9 @@ class Certificate(Base):
     completion_date: Mapped[date] = mapped_column(Date, index=True)
     ce_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     snapshot: Mapped[dict] = mapped_column(JSON)  # every printed field, as printed
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Empty while the render job runs; both are set together, once (`store_rendered_pdf`).
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), default="valid")  # valid|revoked|superseded
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(32))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ce_platform.accounts.models import User
 from ce_platform.catalog import services as catalog
@@ -20,6 +20,8 @@ from ce_platform.config import local_base_url_warning
 from ce_platform.core import audit
 from ce_platform.core.errors import BusinessRuleError, Conflict, NotFound, ValidationError
 from ce_platform.core.models import insert_once, utcnow
+from ce_platform.jobs import services as jobs
+from ce_platform.jobs.models import Job
 from ce_platform.learning import services as learning
 from ce_platform.learning.models import Enrollment
 
@@ -229,11 +231,13 @@ def _hours(value) -> str:
     return format_hours(Decimal(str(value)))
 
 
-def _certificate(enrollment: Enrollment, snapshot: dict, renderer: Renderer) -> Certificate:
-    """The certificate row for a frozen snapshot, with its rendered PDF and the PDF's hash."""
-    pdf = renderer(snapshot)
+RENDER_JOB = "certificate.render"
+
+
+def _certificate(enrollment: Enrollment, snapshot: dict) -> Certificate:
+    """The certificate row for a frozen snapshot; its PDF and hash come with the render."""
     number = snapshot["number"]
-    certificate = Certificate(
+    return Certificate(
         number=number,
         number_key=numbers.normalize(number),
         enrollment_id=enrollment.id,
@@ -243,20 +247,95 @@ def _certificate(enrollment: Enrollment, snapshot: dict, renderer: Renderer) -> 
         completion_date=date.fromisoformat(snapshot["completion_date"]),
         ce_hours=Decimal(snapshot["course"]["ce_hours"]),
         snapshot=snapshot,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
         status="valid",
     )
-    return certificate
+
+
+def _render_or_queue(
+    session, certificate: Certificate, renderer: Renderer | None, inline: bool
+) -> None:
+    """Render the PDF now (inline) or queue the job that renders it from the snapshot."""
+    if inline:
+        store_rendered_pdf(
+            session, certificate, (renderer or _default_renderer)(certificate.snapshot)
+        )
+    else:
+        jobs.enqueue(session, RENDER_JOB, subject=certificate.number, user_id=certificate.user_id)
+
+
+def store_rendered_pdf(session, certificate: Certificate, pdf: bytes) -> bool:
+    """Keep the PDF rendered from the frozen snapshot and its SHA-256, once; tell the learner.
+
+    False when the certificate already had its PDF (a second render is dropped unchanged).
+    """
+    digest = hashlib.sha256(pdf).hexdigest()
+    stored = session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.sha256.is_(None))
+        .values(pdf=pdf, sha256=digest)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not stored:
+        return False
+    session.refresh(certificate)
+    _stored(session, certificate)
+    audit.record(
+        session,
+        "certificate.rendered",
+        actor_id=None,
+        subject_type="certificate",
+        subject_id=certificate.number,
+        data={"sha256": digest},
+    )
+    jobs.send_message(
+        session, "certificate_ready", user_id=certificate.user_id, ref=certificate.number
+    )
+    return True
+
+
+@jobs.handler(
+    RENDER_JOB,
+    gave_up=lambda session, job: log.error("certificate %s: rendering failed", job.subject),
+)
+def render_certificate_job(session, job: Job) -> None:
+    """Render a certificate from its frozen snapshot (the same bytes as an inline render)."""
+    certificate = session.scalar(select(Certificate).where(Certificate.number == job.subject))
+    if certificate is None or certificate.sha256 is not None:
+        return
+    store_rendered_pdf(session, certificate, _default_renderer(certificate.snapshot))
+
+
+def render_status(session, certificate: Certificate) -> str:
+    """ready once the PDF exists; delayed when its render job gave up; else rendering."""
+    if certificate.sha256 is not None:
+        return "ready"
+    job = jobs.latest_job(session, RENDER_JOB, certificate.number)
+    return "delayed" if job is not None and job.state == "failed" else "rendering"
 
 
 def issue_certificate(
-    session, enrollment: Enrollment, *, base_url: str, renderer: Renderer | None = None
+    session,
+    enrollment: Enrollment,
+    *,
+    base_url: str,
+    renderer: Renderer | None = None,
+    inline: bool = True,
 ) -> tuple[Certificate, bool]:
-    """Issue the enrollment's one certificate once the gate holds; (certificate, created)."""
+    """Issue the enrollment's one certificate once the gate holds; (certificate, created).
+
+    Inline, the PDF is rendered now; otherwise the number and snapshot are kept now and a job
+    renders the PDF from the snapshot.
+    """
     existing = current_certificate(session, enrollment)
     if existing is not None:
         return existing, False
+    if enrollment.user.email_verified_at is None:
+        raise BusinessRuleError(
+            "Confirm your email address first: certificates are issued only to a confirmed "
+            "address. Open the link we emailed you, or ask for a new one on your account page.",
+            {"unmet": [{"code": "email_unverified", "label": "Confirmed email address",
+                        "detail": "open the confirmation link we emailed you"}]},
+        )  # fmt: skip
     unmet = learning.unmet_requirements(enrollment)
     if unmet:
         raise BusinessRuleError(
@@ -267,12 +346,12 @@ def issue_certificate(
     snapshot, omitted = build_snapshot(enrollment, numbers.new_number(), base_url=base_url)
     certificate, created = insert_once(
         session,
-        lambda: _certificate(enrollment, snapshot, renderer or _default_renderer),
+        lambda: _certificate(enrollment, snapshot),
         lambda: current_certificate(session, enrollment),  # a parallel request issued it first
     )
     if not created:
         return certificate, False
-    _stored(session, certificate)
+    _render_or_queue(session, certificate, renderer, inline)
     _warn_if_local_link(certificate.number, base_url)
     for item in omitted:
         log.warning(
@@ -331,8 +410,8 @@ class CertificateFile:
     number: str
     user_id: int
     course_id: int | None  # None for a program certificate
-    sha256: str
-    pdf: bytes
+    sha256: str | None  # None while the render job runs
+    pdf: bytes | None
 
 
 def certificate_file(session, number: str) -> CertificateFile:
@@ -407,6 +486,9 @@ def revoke(
         subject_id=certificate.number,
         data={"reason": reason, "note": note},
     )
+    jobs.send_message(
+        session, "certificate_revoked", user_id=certificate.user_id, ref=certificate.number
+    )
     session.flush()
     return certificate
 
@@ -418,6 +500,7 @@ def reissue(
     actor_id: int | None,
     base_url: str,
     renderer: Renderer | None = None,
+    inline: bool = True,
 ) -> Certificate:
     """Supersede a valid certificate with one carrying the learner's current name and licence.
 
@@ -453,13 +536,13 @@ def reissue(
     }
     certificate.status = "superseded"
     session.flush()
-    replacement = _certificate(certificate.enrollment, snapshot, renderer or _default_renderer)
+    replacement = _certificate(certificate.enrollment, snapshot)
     session.add(replacement)
     session.flush()
+    _render_or_queue(session, replacement, renderer, inline)
     certificate.superseded_by_id = replacement.id
     session.flush()
     _status_changed(session, certificate)
-    _stored(session, replacement)
     _warn_if_local_link(replacement.number, base_url)
     audit.record(
         session,
@@ -468,6 +551,9 @@ def reissue(
         subject_type="certificate",
         subject_id=certificate.number,
         data={"replacement": replacement.number, "participant": participant["display_name"]},
+    )
+    jobs.send_message(
+        session, "certificate_superseded", user_id=certificate.user_id, ref=certificate.number
     )
     session.flush()
     return replacement
@@ -497,6 +583,7 @@ class Verification:
     format: str  # the delivery format as the certificate prints it
     credits: list[dict]  # [{category, hours}]
     boards: list[dict]  # [{body, provider_number, hours, unit}], by body name
+    pdf_ready: bool  # False while the PDF is being prepared (the number is already valid)
 
 
 def _boards(snapshot: dict) -> list[dict]:
@@ -539,6 +626,7 @@ def verification(certificate: Certificate) -> Verification:
         format=snapshot["course"].get("format", ""),
         credits=[dict(credit) for credit in snapshot["course"].get("credits", [])],
         boards=_boards(snapshot),
+        pdf_ready=certificate.sha256 is not None,
     )
 
 

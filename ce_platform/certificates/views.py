@@ -125,7 +125,10 @@ def issue(slug: str):
     enrollment = learning.require_enrollment_in(db.session, current_user, slug)
     try:
         certificate, created = services.issue_certificate(
-            db.session, enrollment, base_url=current_app.config["BASE_URL"]
+            db.session,
+            enrollment,
+            base_url=current_app.config["BASE_URL"],
+            inline=bool(current_app.config["RENDER_INLINE"]),
         )
     except CEError as exc:
         db.session.rollback()
@@ -133,7 +136,7 @@ def issue(slug: str):
         return redirect(url_for("catalog.course", slug=slug))
     db.session.commit()
     if created:
-        flash("Your certificate is issued.", "success")
+        flash(f"Your certificate {certificate.number} is issued.", "success")
     return redirect(url_for("certificates.show", number=certificate.number))
 
 
@@ -154,7 +157,16 @@ def show(number: str):
         profile_changed=profile_changed,
         reasons=REVOCATION_REASONS,
         panels=[panel for hook in CERTIFICATE_PAGE_HOOKS if (panel := hook(certificate))],
+        render_status=services.render_status(db.session, certificate),
     )
+
+
+@bp.get("/certificates/<number>/status")
+@login_required
+def status(number: str):
+    """What the certificate page polls while its PDF is being prepared."""
+    certificate = _owned(number)
+    return {"number": certificate.number, "pdf": services.render_status(db.session, certificate)}
 
 
 @bp.get("/certificates/<number>.pdf")
@@ -163,6 +175,9 @@ def download(number: str):
     stored = services.certificate_file(db.session, number)
     if not services.can_download(db.session, current_user, stored):
         raise NotFound("No certificate has this number.")
+    if stored.sha256 is None:
+        flash("Your certificate is still being prepared; it can be downloaded in a moment.", "info")
+        return redirect(url_for("certificates.show", number=stored.number))
     return pdf_response(stored)
 
 
@@ -179,6 +194,7 @@ def reissue(number: str):
             certificate,
             actor_id=current_user.id,
             base_url=current_app.config["BASE_URL"],
+            inline=bool(current_app.config["RENDER_INLINE"]),
         )
     except CEError as exc:
         db.session.rollback()

@@ -79,9 +79,9 @@ def test_failed_sign_ins_are_audited_on_the_pages_and_the_api(client, auth, api)
     )
 
 
-def test_password_reset_is_audited(client, caplog):
+def test_password_reset_is_audited(client, smtp):
     user = factories.user("learner@example.org")
-    link = _reset_link(client, caplog, "learner@example.org")
+    link = _reset_link(client, smtp, "learner@example.org")
     assert _events("user.password_reset") == []
     assert _set_password(client, link, "a fresh passphrase").status_code == 302
     [event] = _events("user.password_reset")

@@ -111,3 +111,21 @@ def test_users_set_role_for_unknown_email_fails(runner):
     result = runner.invoke(args=["users", "set-role", "ghost@example.org", "admin"])
     assert result.exit_code != 0
     assert "no account" in result.output
+
+
+def test_operator_confirms_an_address_and_accounts_made_from_the_shell_are_confirmed(runner):
+    learner = factories.user("unconfirmed@example.org", verified=False)
+    assert learner.email_verified_at is None
+    result = runner.invoke(args=["users", "verify-email", "Unconfirmed@Example.org"])
+    assert result.exit_code == 0 and "unconfirmed@example.org is confirmed" in result.output
+    db.session.refresh(learner)
+    assert learner.email_verified_at is not None
+    missing = runner.invoke(args=["users", "verify-email", "nobody@example.org"])
+    assert missing.exit_code != 0 and "no account with email" in missing.output
+    made = runner.invoke(
+        args=["users", "create", "--email", "shell@example.org", "--name", "Sam Shell",
+              "--password", "a long enough passphrase"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    user = db.session.scalar(select(User).where(User.email == "shell@example.org"))
+    assert user.email_verified_at is not None

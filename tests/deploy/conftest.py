@@ -180,6 +180,7 @@ def deployment(database_url, tmp_path_factory):
         # Behind a proxy both servers answer for one public address.
         "CE_BASE_URL": f"http://127.0.0.1:{ports[0]}",
         "CE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "CE_RENDER_INLINE": "1",  # the race is about issuing; tests/jobs render in the background
     }
     env.pop("CE_TEST_DATABASE_URL", None)
     _flask(env, "db", "upgrade")

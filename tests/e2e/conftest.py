@@ -96,6 +96,9 @@ def live_server(tmp_path_factory):
         "CE_DATABASE_URL": f"sqlite:///{database}",
         "CE_BASE_URL": f"http://127.0.0.1:{port}",
         "CE_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # The journey downloads the certificate right after issuing it; background rendering
+        # has its own tests (tests/jobs).
+        "CE_RENDER_INLINE": "1",
     }
     env.pop("CE_TEST_DATABASE_URL", None)
     server = LiveServer(f"http://127.0.0.1:{port}", database, env)

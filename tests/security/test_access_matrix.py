@@ -204,6 +204,13 @@ NO_OBJECT_WRITES = {
     "api.revoke_token": "the caller's own bearer token",
     "api.update_me": "the caller's own profile",
     "api.change_password": "the caller's own password",
+    "accounts.reminders": "the caller's own email preferences",
+    "accounts.resend_verification": "the caller's own confirmation link",
+    # The one-click unsubscribe (RFC 8058): the URL holds a signed secret mailed to the
+    # account, not an object id, and it can only turn that account's reminders off.
+    "accounts.unsubscribe": "the URL holds a signed secret mailed to the account",
+    # A background job belongs to no user; the admin blueprint refuses everyone else.
+    "admin.retry_job": "administrators only: queue a failed job again",
     # Public lookup by number or PDF upload; shows the verdict, writes nothing.
     "certificates.verify_lookup": "public verification, writes nothing",
     "api.verify_many": "public bulk verification, each answer what GET /verify/<number> shows",
