@@ -140,3 +140,26 @@ def test_reissue_supersedes_the_old_credential_and_signs_a_new_one(signed, compl
     assert new is not None and new.revoked is False
     assert new.document["credentialSubject"]["name"].startswith("Dana Q. Clinician")
     assert new.document["evidence"][0]["description"].endswith(replacement.sha256)
+
+
+def test_background_render_issues_the_credential_once_the_pdf_hash_exists(
+    issuer_key, completed, app, monkeypatch
+):
+    from tests.conftest import run_jobs
+
+    monkeypatch.setitem(app.config, "RENDER_INLINE", False)
+    issued = completed.post("/api/v1/courses/test-course/certificate")
+    assert issued.get_json()["status"] == "rendering"
+    number = issued.get_json()["certificate"]["number"]
+    assert stored_credential(number) is None
+    assert completed.get(f"/api/v1/certificates/{number}/credential").status_code == 404
+
+    assert run_jobs() >= 1
+    credential = stored_credential(number)
+    assert credential is not None
+    pdf = completed.get(f"/api/v1/certificates/{number}.pdf")
+    assert pdf.status_code == 200
+    digest = hashlib.sha256(pdf.data).hexdigest()
+    assert credential.document["evidence"][0]["description"].endswith(digest)
+    served = completed.get(f"/api/v1/certificates/{number}/credential")
+    assert served.status_code == 200 and served.get_json()["id"].endswith(number)
