@@ -24,6 +24,8 @@ from ce_platform.core.mail import compose, deliver, site_url
 from ce_platform.jobs import services as jobs
 from ce_platform.jobs.models import Job
 from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
+from ce_platform.programs import services as programs
+from ce_platform.programs.models import ProgramCertificate
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +182,35 @@ def _certificate_superseded(session, user: User, number: str) -> dict | None:
         "reason": "Reissued with the name and licence details of your profile",
         "link": site_url("certificates.show", number=replacement.number),
     }
+
+
+# --- programs ------------------------------------------------------------------------------
+
+
+@message("program_completed", subject="You completed the program {title}")
+def _program_completed(session, user: User, number: str) -> dict | None:
+    certificate = session.scalar(
+        select(ProgramCertificate).where(ProgramCertificate.number == number)
+    )
+    if certificate is None or certificate.user_id != user.id or certificate.status != "valid":
+        return None
+    return {
+        "number": certificate.number,
+        "title": certificate.snapshot["program"]["title"],
+        "hours": certificate.snapshot["course"]["ce_hours"],
+        "courses": len(certificate.snapshot["courses"]),
+        "link": site_url("certificates.show", number=certificate.number),
+        "verify_url": certificate.snapshot["verification_url"],
+    }
+
+
+def _queue_program_completed(session, certificate: ProgramCertificate) -> None:
+    jobs.send_message(
+        session, "program_completed", user_id=certificate.user_id, ref=certificate.number
+    )
+
+
+programs.ISSUED_HOOKS.append(_queue_program_completed)
 
 
 # --- learning reminders --------------------------------------------------------------------

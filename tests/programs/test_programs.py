@@ -169,3 +169,28 @@ def test_another_learner_cannot_see_or_download_your_program_certificate(
     auth.logout()
     auth.login()
     assert client.get(f"/certificates/{certificate.number}.pdf").get_data() == b"%PDF-test"
+
+
+def test_completing_a_program_mails_its_certificate_link(program, api, client, auth, smtp):
+    from tests.conftest import html_part, links, run_jobs, site_path, text_part
+
+    factories.user("learner@example.org", **factories.CLINICIAN)
+    api.login()
+    auth.login()
+    enroll_page(client)
+    for slug in ("course-a", "course-b", "course-c"):
+        earn(api, slug)
+    run_jobs()
+    smtp.messages.clear()
+    token = csrf_token(client, "/programs/testing-foundations")
+    issued = client.post("/programs/testing-foundations/certificate", data={"csrf_token": token})
+    number = re.search(r"/certificates/([A-Z0-9-]+)$", issued.headers["Location"]).group(1)
+    run_jobs()
+    message = smtp.one("learner@example.org", "You completed the program Testing Foundations")
+    assert "List-Unsubscribe" not in message
+    text = text_part(message)
+    assert number in text and "3 courses" in text and number in html_part(message)
+    [link] = [url for url in links(message) if url.endswith(f"/certificates/{number}")]
+    assert link in html_part(message)
+    page = client.get(site_path(link))
+    assert page.status_code == 200 and number in page.get_data(as_text=True)
