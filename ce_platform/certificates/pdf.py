@@ -284,7 +284,7 @@ def _hours_text(course: dict, unit: str) -> str:
 
 
 def _statement_columns(statements: list[str], commensurate: str) -> list[list[tuple[str, bool]]]:
-    """Whole statements in two balanced columns, in reading order: CSS columns cost most of a render.
+    """Whole statements in two balanced columns, in reading order: CSS columns cost a render.
 
     Each item is (text, is the commensurate-credit line); the split point is the one that makes
     the longer column shortest, counted in characters, which tracks height at one type size.
