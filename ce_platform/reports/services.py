@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ce_platform.accounts.models import PROFESSIONS, User
@@ -544,38 +544,22 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
         if number == current:
             in_current.add(question.key)
 
-    attempts = session.execute(
-        select(QuizAttempt.id, QuizAttempt.results)
-        .join(Enrollment, QuizAttempt.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
-        .order_by(QuizAttempt.id)
-    ).all()
-    # Per key: [(correct 0/1, rest score or None, total score, chosen option ids)]
-    answers: dict[str, list[tuple[int, float | None, float, list[str]]]] = {}
-    for _, results in attempts:
-        if not results:
-            continue
-        k = len(results)
-        right = sum(1 for r in results if r["correct"])
-        total = right / k
-        for r in results:
-            x = 1 if r["correct"] else 0
-            rest = (right - x) / (k - 1) if k > 1 else None
-            answers.setdefault(r["key"], []).append((x, rest, total, list(r["chosen"])))
+    figures = _item_figures(session, course.id)
+    chosen: Counter = Counter(
+        {
+            (key, option): count
+            for key, option, count in session.execute(
+                text(_answers_sql(session, "chosen")), {"course": course.id}
+            )
+        }
+    )
 
     out = []
     for key, question in prompts.items():
-        responses = answers.get(key, [])
-        if key not in in_current and not responses:
+        drawn, right, r_pb, d = figures.get(key, (0, 0, None, None))
+        if key not in in_current and not drawn:
             continue
-        drawn = len(responses)
-        correct = [x for x, _, _, _ in responses]
-        right = sum(correct)
         difficulty = right / drawn if drawn else None
-        with_rest = [(x, rest) for x, rest, _, _ in responses if rest is not None]
-        r_pb = point_biserial([x for x, _ in with_rest], [y for _, y in with_rest])
-        d = upper_lower_index(correct, [t for _, _, t, _ in responses])
-        chosen = Counter(option for *_, ids in responses for option in ids)
         out.append(
             ItemStats(
                 key=key,
@@ -591,8 +575,8 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
                         id=option_id,
                         html=option["html"],
                         correct=bool(option["correct"]),
-                        chosen=chosen[option_id],
-                        percent=100 * chosen[option_id] / drawn if drawn else 0.0,
+                        chosen=chosen[(key, option_id)],
+                        percent=100 * chosen[(key, option_id)] / drawn if drawn else 0.0,
                     )
                     for option_id, option in options[key].items()
                 ],
@@ -601,6 +585,131 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
             )
         )
     return out
+
+
+# The submitted attempts' answers as rows, one per drawn question, on each engine: `answers`
+# (attempt_id, key, x = 1 when right) and, for option counts, `chosen` (key, option id).
+_ANSWER_ROWS = {
+    "sqlite": (
+        "json_extract(e.value, '$.key')",
+        "CASE WHEN json_extract(e.value, '$.correct') THEN 1 ELSE 0 END",
+        "json_each(CASE WHEN json_type(a.results) = 'array' THEN a.results ELSE '[]' END) AS e",
+        "json_each(e.value, '$.chosen') AS c",
+    ),
+    "postgresql": (
+        "e.value ->> 'key'",
+        "CASE WHEN (e.value ->> 'correct')::boolean THEN 1 ELSE 0 END",
+        "LATERAL json_array_elements(CASE WHEN json_typeof(a.results) = 'array'"
+        " THEN a.results ELSE '[]'::json END) AS e(value)",
+        "LATERAL json_array_elements_text(e.value -> 'chosen') AS c(value)",
+    ),
+}
+
+
+def _answers_sql(session, query: str) -> str:
+    """SQL over the course's submitted attempts' answers: scored rows, or option counts."""
+    key, right, elements, chosen = _ANSWER_ROWS[session.get_bind().dialect.name]
+    attempts = (
+        "FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id "
+        f"CROSS JOIN {elements}"
+    )
+    where = "WHERE en.course_id = :course AND a.submitted_at IS NOT NULL"
+    if query == "chosen":
+        return (
+            f"SELECT {key} AS key, c.value AS option_id, COUNT(*) AS chosen "
+            f"{attempts} CROSS JOIN {chosen} {where} GROUP BY {key}, c.value"
+        )
+    # Total score: the attempt's share right; rest score: the same without this item.
+    return f"""
+        WITH answers AS (
+            SELECT a.id AS attempt_id, {key} AS key, {right} AS x {attempts} {where}
+        ), per_attempt AS (
+            SELECT attempt_id, COUNT(*) AS k, SUM(x) AS right_count
+            FROM answers GROUP BY attempt_id
+        ), scored AS (
+            SELECT answers.key, answers.attempt_id, answers.x,
+                CAST(p.right_count AS FLOAT) / p.k AS total,
+                CASE WHEN p.k > 1
+                    THEN CAST(p.right_count - answers.x AS FLOAT) / (p.k - 1) END AS rest
+            FROM answers JOIN per_attempt AS p ON p.attempt_id = answers.attempt_id
+        )
+    """
+
+
+def _item_figures(
+    session, course_id: int
+) -> dict[str, tuple[int, int, float | None, float | None]]:
+    """Per key: (drawn, right, point-biserial, upper-lower index), by aggregate queries.
+
+    The point-biserial comes from the sums of x, y, y*y and x*y (see point_biserial); the
+    upper and lower groups are read off a running count of right answers in rank order (total
+    score descending, then attempt id, as upper_lower_index ranks them).
+    """
+    scored = _answers_sql(session, "scored")
+    sums = session.execute(
+        text(
+            scored
+            + """
+            SELECT key, COUNT(*), SUM(x), COUNT(rest), SUM(CASE WHEN rest IS NOT NULL THEN x END),
+                SUM(rest), SUM(rest * rest), SUM(x * rest)
+            FROM scored GROUP BY key
+            """
+        ),
+        {"course": course_id},
+    ).all()
+    sizes = {key: (n, max(1, round(GROUP_SHARE * n))) for key, n, *_ in sums if n >= 2}
+    ranks = {rank for n, size in sizes.values() for rank in (size, n - size)}
+    running = {}
+    if ranks:
+        running = {
+            (key, rank): right
+            for key, rank, right in session.execute(
+                text(
+                    scored
+                    + """
+                    SELECT key, rn, running FROM (
+                        SELECT key,
+                            ROW_NUMBER() OVER (
+                                PARTITION BY key ORDER BY total DESC, attempt_id
+                            ) AS rn,
+                            SUM(x) OVER (
+                                PARTITION BY key ORDER BY total DESC, attempt_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                            ) AS running
+                        FROM scored
+                    ) AS ranked WHERE rn IN :ranks
+                    """
+                ).bindparams(bindparam("ranks", expanding=True)),
+                {"course": course_id, "ranks": sorted(ranks)},
+            )
+        }
+    out = {}
+    for key, n, right, n_rest, right_rest, sum_y, sum_y2, sum_xy in sums:
+        r_pb = _point_biserial_from_sums(n_rest, right_rest or 0, sum_y, sum_y2, sum_xy)
+        d = None
+        if key in sizes:
+            _, size = sizes[key]
+            upper = running[(key, size)]
+            lower = right - running[(key, n - size)]
+            d = upper / size - lower / size
+        out[key] = (n, int(right), r_pb, d)
+    return out
+
+
+def _point_biserial_from_sums(
+    n: int, right: int, sum_y: float | None, sum_y2: float | None, sum_xy: float | None
+) -> float | None:
+    """point_biserial() from aggregates: n, the number right, and the sums of y, y^2 and x*y."""
+    if n == 0 or right in (0, n):
+        return None
+    mean = sum_y / n
+    variance = sum_y2 / n - mean * mean
+    if variance <= 1e-12 * max(1.0, mean * mean):  # all rest scores equal, up to rounding
+        return None
+    p = right / n
+    m1 = sum_xy / right
+    m0 = (sum_y - sum_xy) / (n - right)
+    return (m1 - m0) / math.sqrt(variance) * math.sqrt(p * (1 - p))
 
 
 @dataclass(frozen=True)
