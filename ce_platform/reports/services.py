@@ -4,6 +4,7 @@ evaluation summary. Each function reads; none writes, except `record_export` (th
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import bindparam, case, func, select, text
+from sqlalchemy import bindparam, case, func, or_, select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ce_platform.accounts.models import PROFESSIONS, User
@@ -781,14 +782,41 @@ class EvaluationSummary:
     comments: list[Comment]
 
 
-def _mean(values: list[int], places: str = "0.01") -> Decimal | None:
-    """The exact mean rounded half up (4.335 -> 4.34), free of binary floating point."""
-    if not values:
+def _mean(values: list[int] | Counter, places: str = "0.01") -> Decimal | None:
+    """The exact mean rounded half up (4.335 -> 4.34), free of binary floating point.
+
+    Takes the values, or a Counter of value -> how many times it was given.
+    """
+    counts = values if isinstance(values, Counter) else Counter(values)
+    n = sum(counts.values())
+    if not n:
         return None
-    exact = Fraction(sum(values), len(values))
+    exact = sum((Fraction(value) * count for value, count in counts.items()), Fraction(0)) / n
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
         Decimal(places), rounding=ROUND_HALF_UP
     )
+
+
+# One row per answer of the course's evaluations: (revision id, question id, JSON type, value).
+_EVALUATION_ANSWERS = {
+    "sqlite": ("e.key, e.type, e.value", "json_each(ev.answers) AS e"),
+    "postgresql": (
+        "e.key, json_typeof(e.value), e.value::text",
+        "LATERAL json_each(CASE WHEN json_typeof(ev.answers) = 'object'"
+        " THEN ev.answers ELSE '{}'::json END) AS e",
+    ),
+}
+
+
+def _answer_value(kind: str, value: object) -> object:
+    """An answer as the application stored it, from either engine's JSON row."""
+    if kind == "null":
+        return None
+    if kind in ("true", "false", "boolean"):
+        return value in (1, "true") if kind == "boolean" else kind == "true"
+    if isinstance(value, str) and kind in ("string", "number", "object", "array"):
+        return json.loads(value)  # PostgreSQL sends the JSON text
+    return value
 
 
 def evaluation_summary(session, course: Course) -> EvaluationSummary:
@@ -797,6 +825,8 @@ def evaluation_summary(session, course: Course) -> EvaluationSummary:
     An item is identified by its id and wording, so an objective reworded in a later revision
     is reported apart from the old one. The current revision's items come first, each shown
     even without answers. Comments are listed newest first, without the learner's name.
+    Answers are counted by an aggregate query, one row per distinct answer; only comments are
+    read one by one.
     """
     revisions = {
         revision.id: revision
@@ -804,66 +834,92 @@ def evaluation_summary(session, course: Course) -> EvaluationSummary:
             select(CourseRevision).where(CourseRevision.course_id == course.id)
         )
     }
-    evaluations = session.execute(
-        select(Evaluation, Enrollment.revision_id)
+    questions_of = {rid: learning.evaluation_questions(r) for rid, r in revisions.items()}
+    by_id = {rid: {q["id"]: q for q in questions} for rid, questions in questions_of.items()}
+    # Items of older revisions follow in the order of their newest evaluation.
+    newest_first = session.execute(
+        select(Enrollment.revision_id, func.count(Evaluation.id))
         .join(Enrollment, Evaluation.enrollment_id == Enrollment.id)
         .where(Enrollment.course_id == course.id)
-        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+        .group_by(Enrollment.revision_id)
+        .order_by(func.max(Evaluation.submitted_at).desc(), func.max(Evaluation.id).desc())
     ).all()
+    count = sum(n for _, n in newest_first)
 
-    questions_of = {rid: learning.evaluation_questions(r) for rid, r in revisions.items()}
     items: dict[tuple[str, str], dict] = {}
     for question in questions_of[course.current_revision_id]:
         items[(question["id"], question["prompt"])] = question
-    values: dict[tuple[str, str], list] = {key: [] for key in items}
-    comments = []
-    for evaluation, revision_id in evaluations:
+    for revision_id, _ in newest_first:
         for question in questions_of[revision_id]:
-            key = (question["id"], question["prompt"])
-            items.setdefault(key, question)
-            value = evaluation.answers.get(question["id"])
-            if value is None or value == "":
-                continue
-            if question["type"] == "text":
-                comments.append(
-                    Comment(
-                        evaluation.submitted_at.date(), revisions[revision_id].number, str(value)
-                    )
-                )
-            else:
-                values.setdefault(key, []).append(value)
+            items.setdefault((question["id"], question["prompt"]), question)
+    values: dict[tuple[str, str], Counter] = {key: Counter() for key in items}
+
+    columns, answers_of = _EVALUATION_ANSWERS[session.get_bind().dialect.name]
+    grouped = session.execute(
+        text(
+            f"SELECT en.revision_id, {columns}, COUNT(*) FROM evaluations AS ev"
+            f" JOIN enrollments AS en ON en.id = ev.enrollment_id CROSS JOIN {answers_of}"
+            " WHERE en.course_id = :course GROUP BY en.revision_id, 2, 3, 4"
+        ),
+        {"course": course.id},
+    )
+    comment_ids: set[str] = set()
+    for revision_id, question_id, kind, raw, n in grouped:
+        question = by_id[revision_id].get(question_id)
+        value = _answer_value(kind, raw)
+        if question is None or value is None or value == "" or isinstance(value, list | dict):
+            continue
+        if question["type"] == "text":
+            comment_ids.add(question_id)
+        else:
+            values[(question_id, question["prompt"])][value] += n
+
+    comments = []
+    if comment_ids:
+        ids = sorted(comment_ids)
+        texts = [Evaluation.answers[question_id].as_string() for question_id in ids]
+        rows = session.execute(
+            select(Evaluation.submitted_at, Enrollment.revision_id, *texts)
+            .join(Enrollment, Evaluation.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == course.id, or_(*(t != "" for t in texts)))
+            .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+        )
+        for submitted_at, revision_id, *answers in rows:
+            given = dict(zip(ids, answers, strict=True))
+            for question in questions_of[revision_id]:
+                value = given.get(question["id"]) if question["type"] == "text" else None
+                if value:
+                    number = revisions[revision_id].number
+                    comments.append(Comment(submitted_at.date(), number, value))
 
     ratings, choices, numbers = [], [], []
     for key, question in items.items():
-        answers = values.get(key, [])
+        answers = values.get(key, Counter())
+        given = sum(answers.values())
         kind = question["type"]
         if kind == "rating":
-            counts = Counter(answers)
             ratings.append(
                 RatingStats(
                     question["id"],
                     question["prompt"],
-                    len(answers),
+                    given,
                     _mean(answers),
-                    {n: counts[n] for n in range(question["min"], question["max"] + 1)},
+                    {n: answers[n] for n in range(question["min"], question["max"] + 1)},
                 )
             )
         elif kind == "choice":
-            counts = Counter(answers)
             yes = None
-            if "yes" in question["choices"] and answers:
-                yes = _mean([100 if a == "yes" else 0 for a in answers], "0.1")
+            if "yes" in question["choices"] and given:
+                yes = _mean(Counter({100: answers["yes"], 0: given - answers["yes"]}), "0.1")
             choices.append(
                 ChoiceStats(
                     question["id"],
                     question["prompt"],
-                    len(answers),
-                    {choice: counts[choice] for choice in question["choices"]},
+                    given,
+                    {choice: answers[choice] for choice in question["choices"]},
                     yes,
                 )
             )
         elif kind == "number":
-            numbers.append(
-                NumberStats(question["id"], question["prompt"], len(answers), _mean(answers))
-            )
-    return EvaluationSummary(len(evaluations), ratings, choices, numbers, comments)
+            numbers.append(NumberStats(question["id"], question["prompt"], given, _mean(answers)))
+    return EvaluationSummary(count, ratings, choices, numbers, comments)
