@@ -888,6 +888,7 @@ def _completed_enrollment(index: int) -> int:
     from ce_platform.catalog import services as catalog
     from ce_platform.extensions import db
     from ce_platform.learning import services as learning
+    from tests.factories import earn_seat_time as read_for_the_floor
 
     course = catalog.get_course(db.session, COURSE_DONE)
     user = accounts.register_user(
@@ -902,6 +903,9 @@ def _completed_enrollment(index: int) -> int:
         settings=accounts.Settings(password_min_length=12, hash_method="pbkdf2:sha256:1000"),
     )
     enrollment, _ = learning.enroll(db.session, user, course, today=date.today())
+    db.session.commit()
+    read_for_the_floor(user.email, COURSE_DONE)  # the seat-time floor, through heartbeats
+    db.session.refresh(enrollment)
     for lesson in enrollment.revision.lessons:
         learning.complete_lesson(db.session, enrollment, lesson)
     attempt, _ = learning.start_attempt(db.session, enrollment)

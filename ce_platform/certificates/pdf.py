@@ -29,6 +29,7 @@ from ce_platform.certificates import SPECIMEN_NOTICE
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "certificates/certificate.html"
+STYLESHEET_NAME = "certificates/certificate.css"
 ATTACHMENT_NAME = "certificate.json"
 ATTACHMENT_DESCRIPTION = "Certificate data (JSON)"
 PDF_VARIANT = "pdf/a-3a"
@@ -139,19 +140,32 @@ def render_certificate_pdf(snapshot: dict) -> bytes:
         modified=issued_at,
         url_fetcher=fetcher,
     )
-    return archival_pdf(html, fetcher, [attachment])
+    return archival_pdf(html, fetcher, [attachment], stylesheets=[_certificate_stylesheet()])
+
+
+@cache
+def _certificate_stylesheet() -> weasyprint.CSS:
+    """certificate.css, parsed once per process: every certificate is laid out with it."""
+    return weasyprint.CSS(
+        filename=str(TEMPLATES_DIR / STYLESHEET_NAME), url_fetcher=PackageOnlyURLFetcher()
+    )
 
 
 def archival_pdf(
-    html: str, fetcher: PackageOnlyURLFetcher, attachments: list[weasyprint.Attachment]
+    html: str,
+    fetcher: PackageOnlyURLFetcher,
+    attachments: list[weasyprint.Attachment],
+    *,
+    stylesheets: list[weasyprint.CSS] | None = None,
 ) -> bytes:
     """Write PDF/A-3a that is also PDF/UA-1: tagged, identified as both, data attached.
 
     Streams stay uncompressed: PDF/A forbids a filtered metadata stream, and a compressed
     stream whose last byte is a carriage return reads to validators as one byte short.
+    `stylesheets` are applied as the document's own (parsed once by the caller).
     """
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
-    document = _html_document(html, fetcher).render(**options)
+    document = _html_document(html, fetcher).render(**options, stylesheets=stylesheets)
     metadata = document.metadata
     document.metadata = ArchivalMetadata(
         title=metadata.title,
