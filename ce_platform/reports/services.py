@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import bindparam, case, func, or_, select, text
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ce_platform.accounts.models import PROFESSIONS, User
@@ -545,15 +545,7 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
         if number == current:
             in_current.add(question.key)
 
-    figures = _item_figures(session, course.id)
-    chosen: Counter = Counter(
-        {
-            (key, option): count
-            for key, option, count in session.execute(
-                text(_answers_sql(session, "chosen")), {"course": course.id}
-            )
-        }
-    )
+    figures, chosen = _item_figures(session, course.id)
 
     out = []
     for key, question in prompts.items():
@@ -588,113 +580,114 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
     return out
 
 
-# The submitted attempts' answers as rows, one per drawn question, on each engine: `answers`
-# (attempt_id, key, x = 1 when right) and, for option counts, `chosen` (key, option id).
+# The course's submitted attempts' answers as rows, one per drawn question, on each engine:
+# (attempt_id, key, x = 1 when right, chosen option ids). PostgreSQL reads each attempt's
+# results once, as jsonb; SQLite's json_each walks the stored text.
 _ANSWER_ROWS = {
-    "sqlite": (
-        "json_extract(e.value, '$.key')",
-        "CASE WHEN json_extract(e.value, '$.correct') THEN 1 ELSE 0 END",
-        "json_each(CASE WHEN json_type(a.results) = 'array' THEN a.results ELSE '[]' END) AS e",
-        "json_each(e.value, '$.chosen') AS c",
-    ),
-    "postgresql": (
-        "e.value ->> 'key'",
-        "CASE WHEN (e.value ->> 'correct')::boolean THEN 1 ELSE 0 END",
-        "LATERAL json_array_elements(CASE WHEN json_typeof(a.results) = 'array'"
-        " THEN a.results ELSE '[]'::json END) AS e(value)",
-        "LATERAL json_array_elements_text(e.value -> 'chosen') AS c(value)",
-    ),
+    "sqlite": """
+        answers AS (
+            SELECT a.id AS attempt_id, json_extract(e.value, '$.key') AS key,
+                CASE WHEN json_extract(e.value, '$.correct') THEN 1 ELSE 0 END AS x,
+                json_extract(e.value, '$.chosen') AS chosen
+            FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id
+            CROSS JOIN json_each(
+                CASE WHEN json_type(a.results) = 'array' THEN a.results ELSE '[]' END
+            ) AS e
+            WHERE en.course_id = :course AND a.submitted_at IS NOT NULL
+        )""",
+    "postgresql": """
+        attempts AS MATERIALIZED (
+            SELECT a.id, a.results::jsonb AS results
+            FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id
+            WHERE en.course_id = :course AND a.submitted_at IS NOT NULL
+        ), answers AS MATERIALIZED (
+            SELECT attempts.id AS attempt_id, e.value ->> 'key' AS key,
+                CASE WHEN (e.value ->> 'correct')::boolean THEN 1 ELSE 0 END AS x,
+                e.value -> 'chosen' AS chosen
+            FROM attempts CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(attempts.results) = 'array'
+                    THEN attempts.results ELSE '[]'::jsonb END
+            ) AS e
+        )""",
 }
-
-
-def _answers_sql(session, query: str) -> str:
-    """SQL over the course's submitted attempts' answers: scored rows, or option counts."""
-    key, right, elements, chosen = _ANSWER_ROWS[session.get_bind().dialect.name]
-    attempts = (
-        "FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id "
-        f"CROSS JOIN {elements}"
-    )
-    where = "WHERE en.course_id = :course AND a.submitted_at IS NOT NULL"
-    if query == "chosen":
-        return (
-            f"SELECT {key} AS key, c.value AS option_id, COUNT(*) AS chosen "
-            f"{attempts} CROSS JOIN {chosen} {where} GROUP BY {key}, c.value"
-        )
-    # Total score: the attempt's share right; rest score: the same without this item.
-    return f"""
-        WITH answers AS (
-            SELECT a.id AS attempt_id, {key} AS key, {right} AS x {attempts} {where}
-        ), per_attempt AS (
-            SELECT attempt_id, COUNT(*) AS k, SUM(x) AS right_count
-            FROM answers GROUP BY attempt_id
-        ), scored AS (
-            SELECT answers.key, answers.attempt_id, answers.x,
-                CAST(p.right_count AS FLOAT) / p.k AS total,
-                CASE WHEN p.k > 1
-                    THEN CAST(p.right_count - answers.x AS FLOAT) / (p.k - 1) END AS rest
-            FROM answers JOIN per_attempt AS p ON p.attempt_id = answers.attempt_id
-        )
-    """
+# The chosen option ids of one answer, as rows of `c.value`.
+_CHOSEN_ROWS = {
+    "sqlite": "json_each(answers.chosen) AS c",
+    "postgresql": "LATERAL jsonb_array_elements_text(answers.chosen) AS c(value)",
+}
+# Whole part of a non-negative double: SQLite may lack FLOOR(); PostgreSQL's cast rounds.
+_FLOOR = {"sqlite": "CAST({} AS INTEGER)", "postgresql": "CAST(FLOOR({}) AS BIGINT)"}
 
 
 def _item_figures(
     session, course_id: int
-) -> dict[str, tuple[int, int, float | None, float | None]]:
-    """Per key: (drawn, right, point-biserial, upper-lower index), by aggregate queries.
+) -> tuple[dict[str, tuple[int, int, float | None, float | None]], Counter]:
+    """Per key (drawn, right, point-biserial, upper-lower index), and (key, option) -> times
+    chosen, by two aggregate queries over the course's submitted attempts.
 
-    The point-biserial comes from the sums of x, y, y*y and x*y (see point_biserial); the
-    upper and lower groups are read off a running count of right answers in rank order (total
-    score descending, then attempt id, as upper_lower_index ranks them).
+    The point-biserial comes from the sums of x, y, y*y and x*y (see point_biserial). The
+    upper and lower groups are read off each key's ranking (total score descending, then
+    attempt id, as upper_lower_index ranks them); their size, round(0.27 * n), is rounded in
+    SQL half to even on the same double as in Python.
     """
-    scored = _answers_sql(session, "scored")
-    sums = session.execute(
+    dialect = session.get_bind().dialect.name
+    floor = _FLOOR[dialect]
+    x = "(CAST(:share AS DOUBLE PRECISION) * n)"
+    size = (
+        f"CASE WHEN {x} - {floor.format(x)} = 0.5 "
+        f"THEN {floor.format(x)} + {floor.format(x)} % 2 "
+        f"ELSE {floor.format(f'{x} + 0.5')} END"
+    )
+    rows = session.execute(
         text(
-            scored
-            + """
-            SELECT key, COUNT(*), SUM(x), COUNT(rest), SUM(CASE WHEN rest IS NOT NULL THEN x END),
-                SUM(rest), SUM(rest * rest), SUM(x * rest)
-            FROM scored GROUP BY key
+            f"""
+            WITH {_ANSWER_ROWS[dialect]}, per_attempt AS (
+                SELECT attempt_id, COUNT(*) AS k, SUM(x) AS right_count
+                FROM answers GROUP BY attempt_id
+            ), ranked AS (
+                SELECT answers.key, answers.x,
+                    CASE WHEN p.k > 1
+                        THEN CAST(p.right_count - answers.x AS FLOAT) / (p.k - 1) END AS rest,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY answers.key
+                        ORDER BY CAST(p.right_count AS FLOAT) / p.k DESC, answers.attempt_id
+                    ) AS rn,
+                    COUNT(*) OVER (PARTITION BY answers.key) AS n
+                FROM answers JOIN per_attempt AS p ON p.attempt_id = answers.attempt_id
+            ), sized AS (
+                SELECT ranked.*, CASE WHEN n < 2 THEN 0 ELSE {size} END AS size FROM ranked
+            )
+            SELECT key, COUNT(*), SUM(x), COUNT(rest),
+                SUM(CASE WHEN rest IS NOT NULL THEN x END),
+                SUM(rest), SUM(rest * rest), SUM(x * rest),
+                SUM(CASE WHEN rn <= size THEN x ELSE 0 END),
+                SUM(CASE WHEN rn > n - size THEN x ELSE 0 END),
+                MAX(size)
+            FROM sized GROUP BY key
             """
         ),
-        {"course": course_id},
+        {"course": course_id, "share": GROUP_SHARE},
     ).all()
-    sizes = {key: (n, max(1, round(GROUP_SHARE * n))) for key, n, *_ in sums if n >= 2}
-    ranks = {rank for n, size in sizes.values() for rank in (size, n - size)}
-    running = {}
-    if ranks:
-        running = {
-            (key, rank): right
-            for key, rank, right in session.execute(
+    figures = {}
+    for key, n, right, n_rest, right_rest, sum_y, sum_y2, sum_xy, upper, lower, size in rows:
+        r_pb = _point_biserial_from_sums(n_rest, right_rest or 0, sum_y, sum_y2, sum_xy)
+        size = max(1, int(size)) if n >= 2 else 0
+        d = (upper - lower) / size if n >= 2 else None
+        figures[key] = (n, int(right), r_pb, d)
+    chosen = Counter(
+        {
+            (key, option): count
+            for key, option, count in session.execute(
                 text(
-                    scored
-                    + """
-                    SELECT key, rn, running FROM (
-                        SELECT key,
-                            ROW_NUMBER() OVER (
-                                PARTITION BY key ORDER BY total DESC, attempt_id
-                            ) AS rn,
-                            SUM(x) OVER (
-                                PARTITION BY key ORDER BY total DESC, attempt_id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                            ) AS running
-                        FROM scored
-                    ) AS ranked WHERE rn IN :ranks
-                    """
-                ).bindparams(bindparam("ranks", expanding=True)),
-                {"course": course_id, "ranks": sorted(ranks)},
+                    f"WITH {_ANSWER_ROWS[dialect]} SELECT answers.key, c.value, COUNT(*) "
+                    f"FROM answers CROSS JOIN {_CHOSEN_ROWS[dialect]} "
+                    "GROUP BY answers.key, c.value"
+                ),
+                {"course": course_id},
             )
         }
-    out = {}
-    for key, n, right, n_rest, right_rest, sum_y, sum_y2, sum_xy in sums:
-        r_pb = _point_biserial_from_sums(n_rest, right_rest or 0, sum_y, sum_y2, sum_xy)
-        d = None
-        if key in sizes:
-            _, size = sizes[key]
-            upper = running[(key, size)]
-            lower = right - running[(key, n - size)]
-            d = upper / size - lower / size
-        out[key] = (n, int(right), r_pb, d)
-    return out
+    )
+    return figures, chosen
 
 
 def _point_biserial_from_sums(
