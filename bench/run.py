@@ -88,6 +88,8 @@ TARGETS = {
     "api_catalog": ("baseline", 0.8),
     "verify": ("baseline", 0.5),
 }
+READERS = 16  # connections for the readers' run: the lesson page's p99 against its p50
+READERS_TARGET = 3.0  # p99 / p50 at most, on SQLite
 BENCH_DIR = REPO / "bench"
 FLOOR = "/bench/signed-in-floor"  # bench/benchapp.py
 ISSUE_TARGET = 1.3  # issuing at most this many times WeasyPrint rendering alone
@@ -1138,6 +1140,13 @@ class EngineResult:
     issue_http_ms: float
     in_process: list[InProcess]
     notes: list[str]
+    readers: Load | None = None  # the lesson page under READERS connections
+
+    @property
+    def readers_ratio(self) -> float | None:
+        if self.readers is None or not self.readers.p50_ms:
+            return None
+        return self.readers.p99_ms / self.readers.p50_ms
 
     @property
     def baseline(self) -> Row:
@@ -1161,6 +1170,10 @@ class EngineResult:
             out.append(
                 ("issue / render", self.issue.ratio, ISSUE_TARGET, self.issue.ratio <= ISSUE_TARGET)
             )
+        if self.engine == "sqlite" and self.readers_ratio is not None:
+            label = f"lesson page p99 / p50, {READERS} connections"
+            met = self.readers_ratio <= READERS_TARGET
+            out.append((label, self.readers_ratio, READERS_TARGET, met))
         return out
 
 
@@ -1188,10 +1201,21 @@ def run_engine(engine: str, args, loader: Loader) -> EngineResult:
                             + (f"  ({load.errors} errors)" if load.errors else "")
                         )
                 rows = [] if args.no_load else [Row(t, loads[t.name]) for t in items]
+                readers = None
+                if not args.no_load:
+                    lesson = next(t for t in items if t.name == "lesson")
+                    crowd = Loader(
+                        loader.wrk, READERS, loader.warmup, loader.seconds, loader.script_dir
+                    )
+                    readers = crowd.run(port, lesson)
+                    say(
+                        f"  readers: lesson page, {READERS} connections: p50 "
+                        f"{readers.p50_ms:.1f} ms, p99 {readers.p99_ms:.1f} ms"
+                    )
                 log = (tmp / "gunicorn.log").read_text(errors="replace")
                 if "Traceback" in log or "[CRITICAL]" in log:
                     notes.append("the server log shows errors:\n" + log_tail(tmp / "gunicorn.log"))
-            result = EngineResult(engine, version, rows, None, s.issue_http_ms, [], notes)
+            result = EngineResult(engine, version, rows, None, s.issue_http_ms, [], notes, readers)
             missed = {
                 row.target.name
                 for row in rows
@@ -1236,11 +1260,19 @@ def table(result: EngineResult) -> list[str]:
             f"| {row.target.label}{errors} | {row.rate:,.0f} | {row.p50_ms:.1f} | "
             f"{row.p99_ms:.1f} | {ratio:.2f} | {row.target.against} | {target} | {met} |"
         )
+    if result.readers is not None:
+        r, ratio = result.readers, result.readers_ratio
+        target = f"<= {READERS_TARGET:.1f} (SQLite)" if result.engine == "sqlite" else ""
+        met = verdict(ratio <= READERS_TARGET) if result.engine == "sqlite" else ""
+        lines.append(
+            f"| lesson page, {READERS} connections: p99 / p50 | {r.rate:,.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {ratio:.2f} | p50 | {target} | {met} |"
+        )
     if result.issue:
         i = result.issue
         lines.append(
             f"| issue_certificate() + commit vs render alone ({i.source}, median of {i.samples}) "
-            f"| {i.issue_ms:,.0f} ms / {i.render_ms:,.0f} ms | | | {i.ratio:.2f}x "
+            f"| {i.issue_ms:,.0f} ms / {i.render_ms:,.0f} ms | | | {i.ratio:.2f}x | render "
             f"| <= {ISSUE_TARGET:.1f}x | {verdict(i.ratio <= ISSUE_TARGET)} |"
         )
     return lines
