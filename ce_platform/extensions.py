@@ -17,15 +17,18 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_engine(engine) -> None:
-    """Make SQLite transactions real and serialised: BEGIN IMMEDIATE, WAL, a patient busy wait.
+    """Make SQLite transactions real: deferred for reading requests, else BEGIN IMMEDIATE.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; with it, parallel
     requests can deadlock on the write lock. Taking the write lock at BEGIN makes a second
-    writer wait its turn instead, and lets nested transactions behave as on PostgreSQL.
+    writer wait its turn instead, and lets nested transactions behave as on PostgreSQL. A GET
+    or HEAD request begins deferred (core/transactions.py), so readers never queue in WAL mode.
     """
     if engine.dialect.name != "sqlite":
         return
     from sqlalchemy import event
+
+    from ce_platform.core.transactions import begins_deferred, undeclared_write
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -38,4 +41,11 @@ def configure_engine(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = begins_deferred()
+        connection.info["deferred"] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, _cursor, statement, *_args):
+        if connection.info.get("deferred"):
+            undeclared_write(statement)

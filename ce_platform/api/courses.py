@@ -56,8 +56,7 @@ def course_json(revision: CourseRevision) -> dict:
 
 @bp.get("/courses")
 def list_courses():
-    revisions = services.catalog(db.session, today=date.today())
-    return {"courses": [course_summary_json(r) for r in revisions]}
+    return services.catalog_payload(db.session, course_summary_json, today=date.today())
 
 
 @bp.get("/courses/<slug>")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
@@ -99,6 +102,36 @@ def managed_courses(session, user) -> list[Course]:
 def current_revision_ids(session) -> tuple[int | None, ...]:
     """Every course's current revision, in course order: changes whenever anything is published."""
     return tuple(session.scalars(select(Course.current_revision_id).order_by(Course.id)))
+
+
+V = TypeVar("V")
+CATALOG_CACHE_SIZE = 256  # cached catalog pages and payloads per process
+
+
+def cached_catalog(
+    session, key: Hashable, build: Callable[[], V], *, now: float, seconds: float
+) -> V:
+    """What `build` makes of the catalog, once per process for each key and set of current
+    revisions; those are read again at most every `seconds`, so a publish shows on every
+    server within that time. `seconds` <= 0 builds every time."""
+    if seconds <= 0:
+        return build()
+    cache = app_cache("catalog-pages", maxsize=CATALOG_CACHE_SIZE)
+    checked = cache.get("current revisions")
+    if checked is None or now - checked[0] >= seconds:
+        checked = cache.set("current revisions", (now, current_revision_ids(session)))
+    return cache.get_or_build((key, checked[1]), build)
+
+
+def catalog_payload(session, item: Callable[[CourseRevision], dict], *, today: date) -> dict:
+    """The API's catalog, {"courses": [item(revision), ...]}, cached as the HTML catalog is."""
+    return cached_catalog(
+        session,
+        ("api", item.__module__, item.__qualname__, today),
+        lambda: {"courses": [item(revision) for revision in catalog(session, today=today)]},
+        now=time.monotonic(),
+        seconds=current_app.config["CATALOG_CACHE_SECONDS"],
+    )
 
 
 def get_course(session, slug: str) -> Course:

@@ -23,7 +23,6 @@ from sqlalchemy import select
 from ce_platform import content
 from ce_platform.catalog import services
 from ce_platform.catalog.models import Course
-from ce_platform.core.cache import app_cache
 from ce_platform.core.errors import COURSE_ERROR_LINKS
 from ce_platform.extensions import db
 
@@ -70,15 +69,12 @@ def index():
     seconds = current_app.config["CATALOG_CACHE_SECONDS"]
     if seconds <= 0 or current_user.is_authenticated or "_flashes" in session:
         return _render_index(filters)
-    pages = app_cache("catalog-pages", maxsize=256)
-    now = time.monotonic()
-    checked = pages.get("current revisions")
-    if checked is None or now - checked[0] >= seconds:
-        checked = pages.set("current revisions", (now, services.current_revision_ids(db.session)))
     # Keyed on the filters as understood, not the raw query string: unknown parameters and
     # values share the page they render to.
-    key = (tuple(filters.values()), date.today(), checked[1])
-    return pages.get_or_build(key, lambda: _render_index(filters))
+    key = ("html", tuple(filters.values()), date.today())
+    return services.cached_catalog(
+        db.session, key, lambda: _render_index(filters), now=time.monotonic(), seconds=seconds
+    )
 
 
 def _filters() -> dict[str, str | None]:

@@ -29,6 +29,7 @@ from ce_platform.certificates import SPECIMEN_NOTICE
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "certificates/certificate.html"
+STYLESHEET_NAME = "certificates/certificate.css"
 ATTACHMENT_NAME = "certificate.json"
 ATTACHMENT_DESCRIPTION = "Certificate data (JSON)"
 PDF_VARIANT = "pdf/a-3a"
@@ -139,19 +140,32 @@ def render_certificate_pdf(snapshot: dict) -> bytes:
         modified=issued_at,
         url_fetcher=fetcher,
     )
-    return archival_pdf(html, fetcher, [attachment])
+    return archival_pdf(html, fetcher, [attachment], stylesheets=[_certificate_stylesheet()])
+
+
+@cache
+def _certificate_stylesheet() -> weasyprint.CSS:
+    """certificate.css, parsed once per process: every certificate is laid out with it."""
+    return weasyprint.CSS(
+        filename=str(TEMPLATES_DIR / STYLESHEET_NAME), url_fetcher=PackageOnlyURLFetcher()
+    )
 
 
 def archival_pdf(
-    html: str, fetcher: PackageOnlyURLFetcher, attachments: list[weasyprint.Attachment]
+    html: str,
+    fetcher: PackageOnlyURLFetcher,
+    attachments: list[weasyprint.Attachment],
+    *,
+    stylesheets: list[weasyprint.CSS] | None = None,
 ) -> bytes:
     """Write PDF/A-3a that is also PDF/UA-1: tagged, identified as both, data attached.
 
     Streams stay uncompressed: PDF/A forbids a filtered metadata stream, and a compressed
     stream whose last byte is a carriage return reads to validators as one byte short.
+    `stylesheets` are applied as the document's own (parsed once by the caller).
     """
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
-    document = _html_document(html, fetcher).render(**options)
+    document = _html_document(html, fetcher).render(**options, stylesheets=stylesheets)
     metadata = document.metadata
     document.metadata = ArchivalMetadata(
         title=metadata.title,
@@ -228,6 +242,10 @@ def certificate_context(snapshot: dict) -> dict:
         "commensurate_text": (
             COMMENSURATE_STATEMENT if snapshot.get("commensurate_statement") else ""
         ),
+        "statement_columns": _statement_columns(
+            [a["statement"] for a in accreditations if not a.get("lead")],
+            COMMENSURATE_STATEMENT if snapshot.get("commensurate_statement") else "",
+        ),
         "qr_svg": Markup(qr_svg(snapshot["verification_url"])),
         "name_size": _size_class(participant["display_name"], long=36, longer=50),
         "title_size": _size_class(course["title"], long=55, longer=68),
@@ -277,6 +295,23 @@ def _hours_text(course: dict, unit: str) -> str:
         f"{credit['hours']} {credit['category']}" for credit in course.get("credits") or []
     )
     return f"{total} — {breakdown}" if breakdown else total
+
+
+def _statement_columns(statements: list[str], commensurate: str) -> list[list[tuple[str, bool]]]:
+    """Whole statements in two balanced columns, in reading order: CSS columns cost a render.
+
+    Each item is (text, is the commensurate-credit line); the split point is the one that makes
+    the longer column shortest, counted in characters, which tracks height at one type size.
+    """
+    items = [(text, False) for text in statements]
+    if commensurate:
+        items.append((commensurate, True))
+    if len(items) < 2:
+        return [items] if items else []
+    sizes = [len(text) + 60 for text, _ in items]  # a paragraph's last line and gap
+    total = sum(sizes)
+    best = min(range(1, len(items)), key=lambda k: max(sum(sizes[:k]), total - sum(sizes[:k])))
+    return [items[:best], items[best:]]
 
 
 def _size_class(text: str, *, long: int, longer: int) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ce_platform.core.models import Base, UTCDateTime, utcnow
+from ce_platform.core.transactions import take_write_lock
 
 GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 0x43450001  # any constant, the same in every process
@@ -58,6 +59,7 @@ def record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain; the caller's transaction commits it with the change itself."""
+    take_write_lock(session)  # the chain's end is read and extended under one write lock
     if session.get_bind().dialect.name == "postgresql":
         # Writers take turns at the end of the chain until their transaction ends.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})

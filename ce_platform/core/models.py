@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from ce_platform.core.transactions import take_write_lock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -60,6 +62,7 @@ def insert_once(
     savepoint is rolled back and `existing()` is asked for that request's row: (it, False). An
     integrity error with no such row is someone else's problem and is raised.
     """
+    take_write_lock(session)  # a reading request's first write: under the lock from here on
     try:
         with session.begin_nested():
             row = create()

@@ -4,6 +4,7 @@ evaluation summary. Each function reads; none writes, except `record_export` (th
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ce_platform.accounts.models import PROFESSIONS, User
@@ -544,38 +545,14 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
         if number == current:
             in_current.add(question.key)
 
-    attempts = session.execute(
-        select(QuizAttempt.id, QuizAttempt.results)
-        .join(Enrollment, QuizAttempt.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
-        .order_by(QuizAttempt.id)
-    ).all()
-    # Per key: [(correct 0/1, rest score or None, total score, chosen option ids)]
-    answers: dict[str, list[tuple[int, float | None, float, list[str]]]] = {}
-    for _, results in attempts:
-        if not results:
-            continue
-        k = len(results)
-        right = sum(1 for r in results if r["correct"])
-        total = right / k
-        for r in results:
-            x = 1 if r["correct"] else 0
-            rest = (right - x) / (k - 1) if k > 1 else None
-            answers.setdefault(r["key"], []).append((x, rest, total, list(r["chosen"])))
+    figures, chosen = _item_figures(session, course.id)
 
     out = []
     for key, question in prompts.items():
-        responses = answers.get(key, [])
-        if key not in in_current and not responses:
+        drawn, right, r_pb, d = figures.get(key, (0, 0, None, None))
+        if key not in in_current and not drawn:
             continue
-        drawn = len(responses)
-        correct = [x for x, _, _, _ in responses]
-        right = sum(correct)
         difficulty = right / drawn if drawn else None
-        with_rest = [(x, rest) for x, rest, _, _ in responses if rest is not None]
-        r_pb = point_biserial([x for x, _ in with_rest], [y for _, y in with_rest])
-        d = upper_lower_index(correct, [t for _, _, t, _ in responses])
-        chosen = Counter(option for *_, ids in responses for option in ids)
         out.append(
             ItemStats(
                 key=key,
@@ -591,8 +568,8 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
                         id=option_id,
                         html=option["html"],
                         correct=bool(option["correct"]),
-                        chosen=chosen[option_id],
-                        percent=100 * chosen[option_id] / drawn if drawn else 0.0,
+                        chosen=chosen[(key, option_id)],
+                        percent=100 * chosen[(key, option_id)] / drawn if drawn else 0.0,
                     )
                     for option_id, option in options[key].items()
                 ],
@@ -601,6 +578,132 @@ def _item_analysis(session, course: Course) -> list[ItemStats]:
             )
         )
     return out
+
+
+# The course's submitted attempts' answers as rows, one per drawn question, on each engine:
+# (attempt_id, key, x = 1 when right, chosen option ids). PostgreSQL reads each attempt's
+# results once, as jsonb; SQLite's json_each walks the stored text.
+_ANSWER_ROWS = {
+    "sqlite": """
+        answers AS (
+            SELECT a.id AS attempt_id, json_extract(e.value, '$.key') AS key,
+                CASE WHEN json_extract(e.value, '$.correct') THEN 1 ELSE 0 END AS x,
+                json_extract(e.value, '$.chosen') AS chosen
+            FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id
+            CROSS JOIN json_each(
+                CASE WHEN json_type(a.results) = 'array' THEN a.results ELSE '[]' END
+            ) AS e
+            WHERE en.course_id = :course AND a.submitted_at IS NOT NULL
+        )""",
+    "postgresql": """
+        attempts AS MATERIALIZED (
+            SELECT a.id, a.results::jsonb AS results
+            FROM quiz_attempts AS a JOIN enrollments AS en ON en.id = a.enrollment_id
+            WHERE en.course_id = :course AND a.submitted_at IS NOT NULL
+        ), answers AS MATERIALIZED (
+            SELECT attempts.id AS attempt_id, e.value ->> 'key' AS key,
+                CASE WHEN (e.value ->> 'correct')::boolean THEN 1 ELSE 0 END AS x,
+                e.value -> 'chosen' AS chosen
+            FROM attempts CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(attempts.results) = 'array'
+                    THEN attempts.results ELSE '[]'::jsonb END
+            ) AS e
+        )""",
+}
+# The chosen option ids of one answer, as rows of `c.value`.
+_CHOSEN_ROWS = {
+    "sqlite": "json_each(answers.chosen) AS c",
+    "postgresql": "LATERAL jsonb_array_elements_text(answers.chosen) AS c(value)",
+}
+# Whole part of a non-negative double: SQLite may lack FLOOR(); PostgreSQL's cast rounds.
+_FLOOR = {"sqlite": "CAST({} AS INTEGER)", "postgresql": "CAST(FLOOR({}) AS BIGINT)"}
+
+
+def _item_figures(
+    session, course_id: int
+) -> tuple[dict[str, tuple[int, int, float | None, float | None]], Counter]:
+    """Per key (drawn, right, point-biserial, upper-lower index), and (key, option) -> times
+    chosen, by two aggregate queries over the course's submitted attempts.
+
+    The point-biserial comes from the sums of x, y, y*y and x*y (see point_biserial). The
+    upper and lower groups are read off each key's ranking (total score descending, then
+    attempt id, as upper_lower_index ranks them); their size, round(0.27 * n), is rounded in
+    SQL half to even on the same double as in Python.
+    """
+    dialect = session.get_bind().dialect.name
+    floor = _FLOOR[dialect]
+    x = "(CAST(:share AS DOUBLE PRECISION) * n)"
+    size = (
+        f"CASE WHEN {x} - {floor.format(x)} = 0.5 "
+        f"THEN {floor.format(x)} + {floor.format(x)} % 2 "
+        f"ELSE {floor.format(f'{x} + 0.5')} END"
+    )
+    rows = session.execute(
+        text(
+            f"""
+            WITH {_ANSWER_ROWS[dialect]}, per_attempt AS (
+                SELECT attempt_id, COUNT(*) AS k, SUM(x) AS right_count
+                FROM answers GROUP BY attempt_id
+            ), ranked AS (
+                SELECT answers.key, answers.x,
+                    CASE WHEN p.k > 1
+                        THEN CAST(p.right_count - answers.x AS FLOAT) / (p.k - 1) END AS rest,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY answers.key
+                        ORDER BY CAST(p.right_count AS FLOAT) / p.k DESC, answers.attempt_id
+                    ) AS rn,
+                    COUNT(*) OVER (PARTITION BY answers.key) AS n
+                FROM answers JOIN per_attempt AS p ON p.attempt_id = answers.attempt_id
+            ), sized AS (
+                SELECT ranked.*, CASE WHEN n < 2 THEN 0 ELSE {size} END AS size FROM ranked
+            )
+            SELECT key, COUNT(*), SUM(x), COUNT(rest),
+                SUM(CASE WHEN rest IS NOT NULL THEN x END),
+                SUM(rest), SUM(rest * rest), SUM(x * rest),
+                SUM(CASE WHEN rn <= size THEN x ELSE 0 END),
+                SUM(CASE WHEN rn > n - size THEN x ELSE 0 END),
+                MAX(size)
+            FROM sized GROUP BY key
+            """
+        ),
+        {"course": course_id, "share": GROUP_SHARE},
+    ).all()
+    figures = {}
+    for key, n, right, n_rest, right_rest, sum_y, sum_y2, sum_xy, upper, lower, size in rows:
+        r_pb = _point_biserial_from_sums(n_rest, right_rest or 0, sum_y, sum_y2, sum_xy)
+        size = max(1, int(size)) if n >= 2 else 0
+        d = (upper - lower) / size if n >= 2 else None
+        figures[key] = (n, int(right), r_pb, d)
+    chosen = Counter(
+        {
+            (key, option): count
+            for key, option, count in session.execute(
+                text(
+                    f"WITH {_ANSWER_ROWS[dialect]} SELECT answers.key, c.value, COUNT(*) "
+                    f"FROM answers CROSS JOIN {_CHOSEN_ROWS[dialect]} "
+                    "GROUP BY answers.key, c.value"
+                ),
+                {"course": course_id},
+            )
+        }
+    )
+    return figures, chosen
+
+
+def _point_biserial_from_sums(
+    n: int, right: int, sum_y: float | None, sum_y2: float | None, sum_xy: float | None
+) -> float | None:
+    """point_biserial() from aggregates: n, the number right, and the sums of y, y^2 and x*y."""
+    if n == 0 or right in (0, n):
+        return None
+    mean = sum_y / n
+    variance = sum_y2 / n - mean * mean
+    if variance <= 1e-12 * max(1.0, mean * mean):  # all rest scores equal, up to rounding
+        return None
+    p = right / n
+    m1 = sum_xy / right
+    m0 = (sum_y - sum_xy) / (n - right)
+    return (m1 - m0) / math.sqrt(variance) * math.sqrt(p * (1 - p))
 
 
 @dataclass(frozen=True)
@@ -672,14 +775,41 @@ class EvaluationSummary:
     comments: list[Comment]
 
 
-def _mean(values: list[int], places: str = "0.01") -> Decimal | None:
-    """The exact mean rounded half up (4.335 -> 4.34), free of binary floating point."""
-    if not values:
+def _mean(values: list[int] | Counter, places: str = "0.01") -> Decimal | None:
+    """The exact mean rounded half up (4.335 -> 4.34), free of binary floating point.
+
+    Takes the values, or a Counter of value -> how many times it was given.
+    """
+    counts = values if isinstance(values, Counter) else Counter(values)
+    n = sum(counts.values())
+    if not n:
         return None
-    exact = Fraction(sum(values), len(values))
+    exact = sum((Fraction(value) * count for value, count in counts.items()), Fraction(0)) / n
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
         Decimal(places), rounding=ROUND_HALF_UP
     )
+
+
+# One row per answer of the course's evaluations: (revision id, question id, JSON type, value).
+_EVALUATION_ANSWERS = {
+    "sqlite": ("e.key, e.type, e.value", "json_each(ev.answers) AS e"),
+    "postgresql": (
+        "e.key, json_typeof(e.value), e.value::text",
+        "LATERAL json_each(CASE WHEN json_typeof(ev.answers) = 'object'"
+        " THEN ev.answers ELSE '{}'::json END) AS e",
+    ),
+}
+
+
+def _answer_value(kind: str, value: object) -> object:
+    """An answer as the application stored it, from either engine's JSON row."""
+    if kind == "null":
+        return None
+    if kind in ("true", "false", "boolean"):
+        return value in (1, "true") if kind == "boolean" else kind == "true"
+    if isinstance(value, str) and kind in ("string", "number", "object", "array"):
+        return json.loads(value)  # PostgreSQL sends the JSON text
+    return value
 
 
 def evaluation_summary(session, course: Course) -> EvaluationSummary:
@@ -688,6 +818,8 @@ def evaluation_summary(session, course: Course) -> EvaluationSummary:
     An item is identified by its id and wording, so an objective reworded in a later revision
     is reported apart from the old one. The current revision's items come first, each shown
     even without answers. Comments are listed newest first, without the learner's name.
+    Answers are counted by an aggregate query, one row per distinct answer; only comments are
+    read one by one.
     """
     revisions = {
         revision.id: revision
@@ -695,66 +827,92 @@ def evaluation_summary(session, course: Course) -> EvaluationSummary:
             select(CourseRevision).where(CourseRevision.course_id == course.id)
         )
     }
-    evaluations = session.execute(
-        select(Evaluation, Enrollment.revision_id)
+    questions_of = {rid: learning.evaluation_questions(r) for rid, r in revisions.items()}
+    by_id = {rid: {q["id"]: q for q in questions} for rid, questions in questions_of.items()}
+    # Items of older revisions follow in the order of their newest evaluation.
+    newest_first = session.execute(
+        select(Enrollment.revision_id, func.count(Evaluation.id))
         .join(Enrollment, Evaluation.enrollment_id == Enrollment.id)
         .where(Enrollment.course_id == course.id)
-        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+        .group_by(Enrollment.revision_id)
+        .order_by(func.max(Evaluation.submitted_at).desc(), func.max(Evaluation.id).desc())
     ).all()
+    count = sum(n for _, n in newest_first)
 
-    questions_of = {rid: learning.evaluation_questions(r) for rid, r in revisions.items()}
     items: dict[tuple[str, str], dict] = {}
     for question in questions_of[course.current_revision_id]:
         items[(question["id"], question["prompt"])] = question
-    values: dict[tuple[str, str], list] = {key: [] for key in items}
-    comments = []
-    for evaluation, revision_id in evaluations:
+    for revision_id, _ in newest_first:
         for question in questions_of[revision_id]:
-            key = (question["id"], question["prompt"])
-            items.setdefault(key, question)
-            value = evaluation.answers.get(question["id"])
-            if value is None or value == "":
-                continue
-            if question["type"] == "text":
-                comments.append(
-                    Comment(
-                        evaluation.submitted_at.date(), revisions[revision_id].number, str(value)
-                    )
-                )
-            else:
-                values.setdefault(key, []).append(value)
+            items.setdefault((question["id"], question["prompt"]), question)
+    values: dict[tuple[str, str], Counter] = {key: Counter() for key in items}
+
+    columns, answers_of = _EVALUATION_ANSWERS[session.get_bind().dialect.name]
+    grouped = session.execute(
+        text(
+            f"SELECT en.revision_id, {columns}, COUNT(*) FROM evaluations AS ev"
+            f" JOIN enrollments AS en ON en.id = ev.enrollment_id CROSS JOIN {answers_of}"
+            " WHERE en.course_id = :course GROUP BY en.revision_id, 2, 3, 4"
+        ),
+        {"course": course.id},
+    )
+    comment_ids: set[str] = set()
+    for revision_id, question_id, kind, raw, n in grouped:
+        question = by_id[revision_id].get(question_id)
+        value = _answer_value(kind, raw)
+        if question is None or value is None or value == "" or isinstance(value, list | dict):
+            continue
+        if question["type"] == "text":
+            comment_ids.add(question_id)
+        else:
+            values[(question_id, question["prompt"])][value] += n
+
+    comments = []
+    if comment_ids:
+        ids = sorted(comment_ids)
+        texts = [Evaluation.answers[question_id].as_string() for question_id in ids]
+        rows = session.execute(
+            select(Evaluation.submitted_at, Enrollment.revision_id, *texts)
+            .join(Enrollment, Evaluation.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == course.id, or_(*(t != "" for t in texts)))
+            .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+        )
+        for submitted_at, revision_id, *answers in rows:
+            given = dict(zip(ids, answers, strict=True))
+            for question in questions_of[revision_id]:
+                value = given.get(question["id"]) if question["type"] == "text" else None
+                if value:
+                    number = revisions[revision_id].number
+                    comments.append(Comment(submitted_at.date(), number, value))
 
     ratings, choices, numbers = [], [], []
     for key, question in items.items():
-        answers = values.get(key, [])
+        answers = values.get(key, Counter())
+        given = sum(answers.values())
         kind = question["type"]
         if kind == "rating":
-            counts = Counter(answers)
             ratings.append(
                 RatingStats(
                     question["id"],
                     question["prompt"],
-                    len(answers),
+                    given,
                     _mean(answers),
-                    {n: counts[n] for n in range(question["min"], question["max"] + 1)},
+                    {n: answers[n] for n in range(question["min"], question["max"] + 1)},
                 )
             )
         elif kind == "choice":
-            counts = Counter(answers)
             yes = None
-            if "yes" in question["choices"] and answers:
-                yes = _mean([100 if a == "yes" else 0 for a in answers], "0.1")
+            if "yes" in question["choices"] and given:
+                yes = _mean(Counter({100: answers["yes"], 0: given - answers["yes"]}), "0.1")
             choices.append(
                 ChoiceStats(
                     question["id"],
                     question["prompt"],
-                    len(answers),
-                    {choice: counts[choice] for choice in question["choices"]},
+                    given,
+                    {choice: answers[choice] for choice in question["choices"]},
                     yes,
                 )
             )
         elif kind == "number":
-            numbers.append(
-                NumberStats(question["id"], question["prompt"], len(answers), _mean(answers))
-            )
-    return EvaluationSummary(len(evaluations), ratings, choices, numbers, comments)
+            numbers.append(NumberStats(question["id"], question["prompt"], given, _mean(answers)))
+    return EvaluationSummary(count, ratings, choices, numbers, comments)

@@ -96,3 +96,25 @@ def test_unknown_parameters_and_values_share_the_page_they_render_to(client, cac
         assert response.status_code == 200 and response.get_data() == plain, query
     pages = client.application.extensions["ce_caches"]["catalog-pages"]
     assert len(pages) == 2  # the current revisions, and one page
+
+
+def test_a_repeat_api_catalog_request_is_served_from_memory_without_sql(client, cached, statements):
+    factories.course("test-course", title="Test Course")
+    first = client.get("/api/v1/courses")
+    assert [c["title"] for c in first.get_json()["courses"]] == ["Test Course"]
+    statements.clear()
+    second = client.get("/api/v1/courses")
+    assert second.status_code == 200
+    assert second.get_json() == first.get_json()
+    assert statements == []
+
+
+def test_the_api_catalog_shows_a_publish_once_the_interval_has_passed(client, cached):
+    factories.course("test-course", title="Test Course")
+    assert len(client.get("/api/v1/courses").get_json()["courses"]) == 1
+    factories.course("second-course", title="Second Course")
+    cached.now += INTERVAL - 1
+    assert len(client.get("/api/v1/courses").get_json()["courses"]) == 1
+    cached.now += 1
+    titles = [c["title"] for c in client.get("/api/v1/courses").get_json()["courses"]]
+    assert titles == ["Second Course", "Test Course"]
