@@ -43,7 +43,7 @@ def test_every_code_used_in_the_package_is_in_the_table():
     for path in PACKAGE_DIR.glob("*.py"):
         if path.name == "diagnostics.py":
             continue
-        used |= set(re.findall(r'"([FPCLQM]\d{3})"', path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r'"([FPCLQMR]\d{3})"', path.read_text(encoding="utf-8")))
 
     assert used <= set(CODES)
     assert set(CODES) - used == set()

@@ -58,6 +58,6 @@ def test_more_courses_cost_no_more_queries(client, auth, api, learner, statement
         statements.clear()
         assert f"Course {n}" in client.get("/my-courses").get_data(as_text=True)
         counts.append(_reads(statements))
-    # The enrollments, their progress, attempts and evaluations (the signed-in user is already
-    # in the test session).
-    assert counts[0] == counts[1] == counts[2] == 4, counts
+    # The enrollments, their progress, attempts and evaluations, and the program enrollments of
+    # "My programs" (the signed-in user is already in the test session).
+    assert counts[0] == counts[1] == counts[2] == 5, counts

@@ -26,12 +26,12 @@ from tests.conftest import AuthActions, csrf_token
 from tests.learning.conftest import evaluation_answers, finish_lessons, start
 
 # Readable by anyone (or any signed-in user) by design: the catalog, course pages and their
-# media, lessons (any signed-in learner may read them), public verification and the public
-# copy of a credential (it names nobody unless its owner made it public).
+# media, lessons (any signed-in learner may read them), program pages, public verification and
+# the public copy of a credential (it names nobody unless its owner made it public).
 PUBLIC = re.compile(
     r"^(/|/courses/<slug>|/courses/<slug>/r<int:number>/media/<path:name>|"
     r"/courses/<slug>/lessons/<lesson_slug>|/verify|/verify/<number>|/static/.*|"
-    r"/credentials/<number>|"
+    r"/credentials/<number>|/programs/<slug>|"
     r"/api/v1/courses|/api/v1/courses/<slug>|/api/v1/courses/<slug>/lessons/<lesson_slug>|"
     r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz|/favicon.ico)$"
 )
@@ -180,6 +180,10 @@ WRITE_BY_DESIGN = {
     # enrollment and touches no one else's.
     "learning.enroll": "enrolling is open to every signed-in user",
     "api.enroll": "enrolling is open to every signed-in user",
+    "programs.enroll": "enrolling in a program is open to every signed-in user",
+    # The caller's own program enrollment: a stranger has none and is sent back to the program
+    # page with "Enroll in the program first", the same for every program; nothing is written.
+    "programs.issue": "the caller's own program certificate",
     # The QR code's target: anyone may check a PDF against a certificate's stored SHA-256;
     # nothing is written and the page shows only what GET /verify/<number> shows.
     "certificates.verify": "public verification, writes nothing",
@@ -293,6 +297,7 @@ def write_world(world, api):
     inactive = factories.user("inactive@example.org", role="instructor")
     inactive.active = False
     teacher = db.session.scalar(select(User).where(User.email == "teacher@example.org"))
+    _program("matrix-program", required=["test-course", "other-course"])
     values = {
         **world,
         "open_attempt_id": attempt_id,
@@ -311,6 +316,24 @@ def write_world(world, api):
     return values
 
 
+def _program(slug: str, *, required: list[str]) -> None:
+    """A published program of the world's courses, for the program routes to act on."""
+    from ce_platform.content.programs import parse_program
+    from ce_platform.programs import services as programs
+
+    listed = "".join(f"    - {course}\n" for course in required)
+    text = (
+        f"---\ntitle: Matrix Program\nsummary: The world's courses.\nobjectives:\n"
+        f"  - Complete the courses.\ncourses:\n  required:\n{listed}rule: all required\n---\n"
+        "The overview.\n"
+    )
+    source, diagnostics = parse_program(
+        slug, {"program.md": text.encode()}, known_courses=set(required)
+    )
+    assert source is not None, [str(d) for d in diagnostics]
+    programs.sync_program(db.session, source)
+
+
 def write_overrides(values) -> dict[str, dict]:
     """Per endpoint, the objects that let the owner's request do real work."""
     open_attempt = {"slug": "quiz-course", "attempt_id": values["open_attempt_id"]}
@@ -325,6 +348,8 @@ def write_overrides(values) -> dict[str, dict]:
         "authoring.edit": {"path": "01-lesson-1.md"},
         "api.write_draft_file": {"path": "01-lesson-1.md"},
         "api.delete_draft_file": {"path": "02-lesson-2.md"},
+        "programs.enroll": {"slug": "matrix-program"},
+        "programs.issue": {"slug": "matrix-program"},
     }
 
 
