@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+import pydantic
 from flask import Blueprint, current_app, g, request
 
 from ce_platform.accounts import services as accounts
@@ -59,6 +60,28 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError("The JSON body must be an object.")
     return data
+
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+def validated(model: type[Model]) -> Model:
+    """Parse the JSON body into `model`; `details` names every problem, enums list their values."""
+    data = json_body()
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = {}
+        for error in exc.errors(include_url=False):
+            name = ".".join(str(part) for part in error["loc"]) or "body"
+            if error["type"] == "extra_forbidden":
+                problems[name] = "unknown field"
+            elif error["type"] == "missing":
+                problems[name] = "required"
+            else:
+                problems.setdefault(name, error["msg"])
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        raise ValidationError(f"Invalid fields: {listed}", problems) from None
 
 
 def fields(

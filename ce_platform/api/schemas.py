@@ -1,0 +1,89 @@
+"""Pydantic models of /api/v1 request bodies: they validate the body and are the document's schema.
+
+Each field's limits come from the rule that the HTML forms and the services apply
+(accounts/rules.py, accounts/models.py), so a limit is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ce_platform.accounts.models import PROFESSIONS, US_STATES
+from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
+
+# Closed sets the API enforces, published as enums in the document.
+Profession = Literal[tuple(PROFESSIONS)]  # type: ignore[valid-type]
+# Case does not matter ("wa" is WA); the services name an unknown code in `details`.
+LicenseState = Annotated[
+    str,
+    Field(
+        max_length=2,
+        examples=["CA"],
+        description="US state or territory: " + ", ".join(US_STATES),
+    ),
+]
+
+
+def text(name: str, example: str) -> object:
+    """A line of text with the length of its column (accounts/rules.py)."""
+    return Annotated[str, Field(max_length=MAX_LENGTHS[name], examples=[example])]
+
+
+Email = Annotated[
+    str,
+    Field(
+        max_length=MAX_LENGTHS["email"],
+        examples=["ada@example.org"],
+        json_schema_extra={"format": "email"},
+    ),
+]
+Password = Annotated[
+    str, Field(max_length=PASSWORD_MAX_LENGTH, examples=["correct horse battery staple"])
+]
+FullName = text("full_name", "Ada Lovelace")
+Credentials = text("credentials", "PsyD")
+LicenseNumber = text("license_number", "PSY-12345")
+
+
+class Body(BaseModel):
+    """A JSON object body: strict types and no unknown fields, so a typo is a 400."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Register(Body):
+    email: Email
+    password: Password
+    full_name: FullName
+    profession: Annotated[Profession, Field(examples=["psychologist"])]
+    license_number: LicenseNumber | None = None
+    license_state: LicenseState | None = None
+    credentials: Credentials | None = None
+
+
+class TokenRequest(Body):
+    email: Email
+    password: Password
+
+
+class ProfileUpdate(Body):
+    full_name: FullName | None = None
+    credentials: Credentials | None = None
+    profession: Annotated[Profession, Field(examples=["social_worker"])] | None = None
+    license_number: LicenseNumber | None = None
+    license_state: LicenseState | None = None
+
+
+class PasswordChange(Body):
+    current_password: Password
+    new_password: Password
+
+
+BODIES: tuple[type[BaseModel], ...] = (Register, TokenRequest, ProfileUpdate, PasswordChange)
+
+
+def schema(model: type[BaseModel]) -> dict:
+    """The model's JSON Schema (2020-12, OpenAPI 3.1's dialect) for the document."""
+    return model.model_json_schema(ref_template="#/components/schemas/{model}")
