@@ -73,6 +73,32 @@ SCHEMAS: dict[str, dict] = {
             "lesson_count": INTEGER,
         }
     ),
+    "Course": obj(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "summary": STRING,
+            "ce_hours": NUMBER,
+            "credits": {"type": "object", "additionalProperties": NUMBER},
+            "level": STRING,
+            "lesson_count": INTEGER,
+            "revision": INTEGER,
+            "format": STRING,
+            "evolving": BOOLEAN,
+            "objectives": array(STRING),
+            "authors": array(
+                obj({"name": STRING, "credentials": STRING, "disclosure": STRING}, required=[])
+            ),
+            "commercial_support": STRING,
+            "specimen_provider": BOOLEAN,
+            "accreditations": array(obj({"body": STRING, "statement": STRING})),
+            "open_for_enrollment": BOOLEAN,
+            "lessons": array(obj({"slug": STRING, "title": STRING, "minutes": INTEGER})),
+            "quiz": obj(
+                dict.fromkeys(("passing_score", "max_attempts", "questions_per_attempt"), INTEGER)
+            ),
+        }
+    ),
     "Requirement": obj({"code": STRING, "label": STRING, "met": BOOLEAN, "detail": STRING}),
     "Enrollment": obj(
         {
@@ -337,7 +363,7 @@ def core_paths() -> dict:
                 {
                     "200": (
                         "The course",
-                        {"type": "object", "required": ["slug", "lessons", "quiz"]},
+                        ref("Course"),
                     )
                 },
                 errors=("404",),
