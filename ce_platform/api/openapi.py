@@ -606,7 +606,8 @@ def core_paths() -> dict:
                             "minItems": 1,
                             "maxItems": 100,
                         }
-                    }
+                    },
+                    additionalProperties=False,
                 ),
             )
         },

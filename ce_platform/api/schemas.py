@@ -15,14 +15,10 @@ from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
 
 # Closed sets the API enforces, published as enums in the document.
 Profession = Literal[tuple(PROFESSIONS)]  # type: ignore[valid-type]
-# Case does not matter ("wa" is WA); the services name an unknown code in `details`.
+# A US state or territory code in either case ("wa" is stored as WA); the empty string clears it.
 LicenseState = Annotated[
-    str,
-    Field(
-        max_length=2,
-        examples=["CA"],
-        description="US state or territory: " + ", ".join(US_STATES),
-    ),
+    Literal[("", *US_STATES, *(code.lower() for code in US_STATES))],  # type: ignore[valid-type]
+    Field(examples=["CA"]),
 ]
 
 

@@ -80,3 +80,20 @@ def test_full_name_longer_than_the_form_allows_is_refused_by_the_schema(api):
     response = api.post("/api/v1/auth/register", json={**NEW_USER, "full_name": "x" * 201})
     assert response.status_code == 400
     assert "200" in response.get_json()["error"]["details"]["full_name"]
+
+
+def test_license_state_is_an_enum_in_either_case_and_other_codes_are_400(api):
+    schemas = api.client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    states = schemas["Register"]["properties"]["license_state"]["anyOf"][0]["enum"]
+    assert {"", "WA", "wa"} <= set(states) and "ZZ" not in states
+    response = api.post("/api/v1/auth/register", json={**NEW_USER, "license_state": "0"})
+    assert response.status_code == 400
+    assert "'WA'" in response.get_json()["error"]["details"]["license_state"]
+
+
+def test_bulk_verify_body_refuses_unknown_fields_as_documented(api):
+    document = api.client.get("/api/v1/openapi.json").get_json()
+    body = document["paths"]["/api/v1/verify"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["additionalProperties"] is False
+    response = api.post("/api/v1/verify", json={"numbers": ["CE-1"], "extra": 1})
+    assert response.status_code == 400
