@@ -73,13 +73,14 @@ def validated(model: type[Model]) -> Model:
     except pydantic.ValidationError as exc:
         problems = {}
         for error in exc.errors(include_url=False):
-            name = ".".join(str(part) for part in error["loc"]) or "body"
-            if error["type"] == "extra_forbidden":
+            name = str(error["loc"][0]) if error["loc"] else "body"
+            within = "".join(f"[{part}]" for part in error["loc"][1:])
+            if error["type"] == "extra_forbidden" and not within:
                 problems[name] = "unknown field"
-            elif error["type"] == "missing":
+            elif error["type"] == "missing" and not within:
                 problems[name] = "required"
             else:
-                problems.setdefault(name, error["msg"])
+                problems.setdefault(name, f"{within} {error['msg']}".strip())
         listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
         raise ValidationError(f"Invalid fields: {listed}", problems) from None
 

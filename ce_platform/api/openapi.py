@@ -598,17 +598,7 @@ def core_paths() -> dict:
                 },
                 errors=("400",),
                 auth=False,
-                body=obj(
-                    {
-                        "numbers": {
-                            "type": "array",
-                            "items": {"type": "string", "minLength": 1, "maxLength": 64},
-                            "minItems": 1,
-                            "maxItems": 100,
-                        }
-                    },
-                    additionalProperties=False,
-                ),
+                body=ref("VerifyMany"),
             )
         },
         "/api/v1/openapi.json": {

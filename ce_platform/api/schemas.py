@@ -77,7 +77,40 @@ class PasswordChange(Body):
     new_password: Password
 
 
-BODIES: tuple[type[BaseModel], ...] = (Register, TokenRequest, ProfileUpdate, PasswordChange)
+# Bulk verification (POST /api/v1/verify): a page of numbers, each as printed or typed.
+BULK_VERIFY_MAX = 100
+MAX_NUMBER_LENGTH = 64
+CertificateNumber = Annotated[
+    str, Field(min_length=1, max_length=MAX_NUMBER_LENGTH, examples=["CE-7K3M-Q9TB-2XHD-8RWF"])
+]
+
+
+class VerifyMany(Body):
+    numbers: Annotated[list[CertificateNumber], Field(min_length=1, max_length=BULK_VERIFY_MAX)]
+
+
+class MarkdownFile(Body):
+    markdown: Annotated[str, Field(examples=["# Lesson\n\nText."])]
+
+
+class Preview(Body):
+    path: Annotated[
+        str,
+        Field(min_length=1, description="course.md, quiz.md, NN-slug.md", examples=["01-intro.md"]),
+    ]
+    markdown: Annotated[str, Field(examples=["# Lesson\n\nText."])]
+    course: Annotated[str, Field(description="slug: preview with its files")] | None = None
+
+
+BODIES: tuple[type[BaseModel], ...] = (
+    Register,
+    TokenRequest,
+    ProfileUpdate,
+    PasswordChange,
+    VerifyMany,
+    MarkdownFile,
+    Preview,
+)
 
 
 def schema(model: type[BaseModel]) -> dict:

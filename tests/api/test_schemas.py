@@ -94,6 +94,9 @@ def test_license_state_is_an_enum_in_either_case_and_other_codes_are_400(api):
 def test_bulk_verify_body_refuses_unknown_fields_as_documented(api):
     document = api.client.get("/api/v1/openapi.json").get_json()
     body = document["paths"]["/api/v1/verify"]["post"]["requestBody"]["content"]
-    assert body["application/json"]["schema"]["additionalProperties"] is False
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/VerifyMany"}
+    verify_many = document["components"]["schemas"]["VerifyMany"]
+    assert verify_many["additionalProperties"] is False
+    assert verify_many["properties"]["numbers"]["maxItems"] == 100
     response = api.post("/api/v1/verify", json={"numbers": ["CE-1"], "extra": 1})
     assert response.status_code == 400
