@@ -73,8 +73,10 @@ def validated(model: type[Model]) -> Model:
     except pydantic.ValidationError as exc:
         problems = {}
         for error in exc.errors(include_url=False):
-            name = str(error["loc"][0]) if error["loc"] else "body"
-            within = "".join(f"[{part}]" for part in error["loc"][1:])
+            # Named by the innermost key (a field, or a question id in `answers`), as before.
+            keys = [i for i, part in enumerate(error["loc"]) if isinstance(part, str)]
+            name = str(error["loc"][keys[-1]]) if keys else "body"
+            within = "".join(f"[{part}]" for part in error["loc"][keys[-1] + 1 if keys else 0 :])
             if error["type"] == "extra_forbidden" and not within:
                 problems[name] = "unknown field"
             elif error["type"] == "missing" and not within:
@@ -83,50 +85,6 @@ def validated(model: type[Model]) -> Model:
                 problems.setdefault(name, f"{within} {error['msg']}".strip())
         listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
         raise ValidationError(f"Invalid fields: {listed}", problems) from None
-
-
-def fields(
-    data: dict[str, Any],
-    required: dict[str, type | tuple[type, ...]] | None = None,
-    optional: dict[str, type | tuple[type, ...]] | None = None,
-) -> dict[str, Any]:
-    """Check names and types of body fields; every problem is named in `details`."""
-    required = required or {}
-    optional = optional or {}
-    problems: dict[str, str] = {}
-    for name in required:
-        if name not in data or data[name] is None:
-            problems[name] = "required"
-    for name, value in data.items():
-        kind = required.get(name) or optional.get(name)
-        if kind is None:
-            problems[name] = "unknown field"
-        elif value is not None and not _is_instance(value, kind):
-            problems[name] = f"must be {_type_name(kind)}"
-    if problems:
-        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
-        raise ValidationError(f"Invalid fields: {listed}", problems)
-    return data
-
-
-def _is_instance(value: Any, kind) -> bool:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        return False
-    return isinstance(value, kinds)
-
-
-def _type_name(kind) -> str:
-    names = {
-        str: "a string",
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        dict: "an object",
-        list: "an array",
-    }
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def init_app(app) -> None:

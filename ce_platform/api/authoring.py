@@ -11,9 +11,9 @@ from datetime import date
 
 from flask import g, make_response, request, url_for
 
-from ce_platform.api import bp, fields, json_body, token_required, validated
+from ce_platform.api import bp, token_required, validated
 from ce_platform.api import openapi as doc
-from ce_platform.api.schemas import MarkdownFile, Preview
+from ce_platform.api.schemas import MarkdownFile, NewCourse, Preview
 from ce_platform.authoring import services
 from ce_platform.authoring.models import Draft
 from ce_platform.core.errors import Forbidden, ValidationError
@@ -75,9 +75,9 @@ def authoring_courses():
 @bp.post("/authoring/courses")
 @token_required
 def create_course_draft():
-    data = fields(json_body(), required={"slug": str, "title": str})
+    data = validated(NewCourse)
     draft = services.create_course_draft(
-        db.session, _author(), data["slug"], data["title"], today=date.today()
+        db.session, _author(), data.slug, data.title, today=date.today()
     )
     db.session.commit()
     return {"draft": draft_json(draft)}, 201
@@ -205,7 +205,6 @@ _DRAFT = doc.obj(
     }
 )
 _PATH = ("path", {"type": "string", "description": "course.md, quiz.md, NN-slug.md or media/x"})
-_NEW_COURSE = doc.obj({"slug": doc.STRING, "title": doc.STRING}, additionalProperties=False)
 _PREVIEW_OUT = doc.obj({"html": doc.STRING, "diagnostics": doc.array(_DIAGNOSTIC)})
 _PUBLISHED = doc.obj(
     {
@@ -260,7 +259,7 @@ def _paths() -> dict:
                 "Start a new course as a draft from a valid template (instructors, admins)",
                 {"201": ("Created", doc.obj({"draft": _DRAFT}))},
                 errors=("403", "409"),
-                body=_NEW_COURSE,
+                body=doc.ref("NewCourse"),
             ),
         },
         f"{base}/{{slug}}/files": {

@@ -474,15 +474,7 @@ def core_paths() -> dict:
                     )
                 },
                 errors=("404", "409"),
-                body=obj(
-                    {
-                        "answers": {
-                            "type": "object",
-                            "additionalProperties": array(STRING),
-                        }
-                    },
-                    additionalProperties=False,
-                ),
+                body=ref("AttemptAnswers"),
                 params=(ATTEMPT_ID,),
             )
         },
@@ -508,10 +500,7 @@ def core_paths() -> dict:
                 "Submit the evaluation with the attestation",
                 {"201": ("Recorded", obj({"enrollment": ref("Enrollment")}))},
                 errors=("404", "409", "422"),
-                body=obj(
-                    {"answers": {"type": "object"}, "attestation": BOOLEAN},
-                    additionalProperties=False,
-                ),
+                body=ref("EvaluationAnswers"),
                 params=(SLUG,),
             ),
         },

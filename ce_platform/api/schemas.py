@@ -6,15 +6,17 @@ Each field's limits come from the rule that the HTML forms and the services appl
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ce_platform.accounts.models import PROFESSIONS, US_STATES
 from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
+from ce_platform.core.access import ROLES
 
 # Closed sets the API enforces, published as enums in the document.
 Profession = Literal[tuple(PROFESSIONS)]  # type: ignore[valid-type]
+Role = Literal[tuple(ROLES)]  # type: ignore[valid-type]
 # A US state or territory code in either case ("wa" is stored as WA); the empty string clears it.
 LicenseState = Annotated[
     Literal[("", *US_STATES, *(code.lower() for code in US_STATES))],  # type: ignore[valid-type]
@@ -102,6 +104,32 @@ class Preview(Body):
     course: Annotated[str, Field(description="slug: preview with its files")] | None = None
 
 
+class NewCourse(Body):
+    slug: Annotated[str, Field(examples=["trauma-informed-care"])]
+    title: Annotated[str, Field(examples=["Trauma-informed care"])]
+
+
+class AttemptAnswers(Body):
+    answers: Annotated[
+        dict[str, list[str]],
+        Field(description="question id -> chosen option ids", examples=[{"q1": ["b"]}]),
+    ]
+
+
+class EvaluationAnswers(Body):
+    answers: Annotated[dict[str, Any], Field(examples=[{"relevance": 5, "comments": "Useful."}])]
+    attestation: bool
+
+
+class UserUpdate(Body):
+    role: Role | None = None
+    active: bool | None = None
+
+
+class InstructorAssignment(Body):
+    email: Email
+
+
 BODIES: tuple[type[BaseModel], ...] = (
     Register,
     TokenRequest,
@@ -110,6 +138,11 @@ BODIES: tuple[type[BaseModel], ...] = (
     VerifyMany,
     MarkdownFile,
     Preview,
+    NewCourse,
+    AttemptAnswers,
+    EvaluationAnswers,
+    UserUpdate,
+    InstructorAssignment,
 )
 
 
