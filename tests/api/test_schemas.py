@@ -100,3 +100,26 @@ def test_bulk_verify_body_refuses_unknown_fields_as_documented(api):
     assert verify_many["properties"]["numbers"]["maxItems"] == 100
     response = api.post("/api/v1/verify", json={"numbers": ["CE-1"], "extra": 1})
     assert response.status_code == 400
+
+
+def test_every_json_request_body_is_a_model_that_validates_it(client):
+    from ce_platform.api.schemas import BODIES
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    names = {model.__name__ for model in BODIES}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                ref = content["application/json"]["schema"]["$ref"]
+                assert ref.removeprefix("#/components/schemas/") in names, (path, method)
+
+
+def test_role_outside_the_enum_is_a_400_naming_the_roles(api):
+    factories.user("admin@example.org", role="admin")
+    target = factories.user("kim@example.org")
+    api.login("admin@example.org")
+    response = api.patch(f"/api/v1/admin/users/{target.id}", json={"role": "superuser"})
+    assert response.status_code == 400
+    message = response.get_json()["error"]["details"]["role"]
+    assert all(f"'{role}'" in message for role in ("learner", "instructor", "admin"))
