@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+import pydantic
 from flask import Blueprint, current_app, g, request
 
 from ce_platform.accounts import services as accounts
@@ -61,48 +62,29 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def fields(
-    data: dict[str, Any],
-    required: dict[str, type | tuple[type, ...]] | None = None,
-    optional: dict[str, type | tuple[type, ...]] | None = None,
-) -> dict[str, Any]:
-    """Check names and types of body fields; every problem is named in `details`."""
-    required = required or {}
-    optional = optional or {}
-    problems: dict[str, str] = {}
-    for name in required:
-        if name not in data or data[name] is None:
-            problems[name] = "required"
-    for name, value in data.items():
-        kind = required.get(name) or optional.get(name)
-        if kind is None:
-            problems[name] = "unknown field"
-        elif value is not None and not _is_instance(value, kind):
-            problems[name] = f"must be {_type_name(kind)}"
-    if problems:
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+def validated(model: type[Model]) -> Model:
+    """Parse the JSON body into `model`; `details` names every problem, enums list their values."""
+    data = json_body()
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = {}
+        for error in exc.errors(include_url=False):
+            # Named by the innermost key (a field, or a question id in `answers`), as before.
+            keys = [i for i, part in enumerate(error["loc"]) if isinstance(part, str)]
+            name = str(error["loc"][keys[-1]]) if keys else "body"
+            within = "".join(f"[{part}]" for part in error["loc"][keys[-1] + 1 if keys else 0 :])
+            if error["type"] == "extra_forbidden" and not within:
+                problems[name] = "unknown field"
+            elif error["type"] == "missing" and not within:
+                problems[name] = "required"
+            else:
+                problems.setdefault(name, f"{within} {error['msg']}".strip())
         listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
-        raise ValidationError(f"Invalid fields: {listed}", problems)
-    return data
-
-
-def _is_instance(value: Any, kind) -> bool:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        return False
-    return isinstance(value, kinds)
-
-
-def _type_name(kind) -> str:
-    names = {
-        str: "a string",
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        dict: "an object",
-        list: "an array",
-    }
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+        raise ValidationError(f"Invalid fields: {listed}", problems) from None
 
 
 def init_app(app) -> None:

@@ -10,7 +10,7 @@ from flask import g, request
 from ce_platform.accounts import services as accounts
 from ce_platform.accounts.models import User
 from ce_platform.admin import services
-from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.api import bp, token_required, validated
 from ce_platform.api.me import user_json
 from ce_platform.api.openapi import (
     BOOLEAN,
@@ -24,6 +24,7 @@ from ce_platform.api.openapi import (
     op,
     ref,
 )
+from ce_platform.api.schemas import InstructorAssignment, UserUpdate
 from ce_platform.catalog import services as catalog
 from ce_platform.core.audit import AuditEvent
 from ce_platform.core.errors import Forbidden, NotFound, ValidationError
@@ -80,14 +81,14 @@ def admin_users():
 @bp.patch("/admin/users/<int:user_id>")
 @admin_required
 def admin_update_user(user_id: int):
-    data = fields(json_body(), optional={"role": str, "active": bool})
-    if data.get("role") is None and data.get("active") is None:
+    data = validated(UserUpdate)
+    if data.role is None and data.active is None:
         raise ValidationError("Send role and/or active.", {"role": "or active"})
     user = services.get_user(db.session, user_id)
-    if data.get("role") is not None:
-        services.change_role(db.session, user, data["role"], actor=g.api_user)
-    if data.get("active") is not None:
-        services.set_active(db.session, user, data["active"], actor=g.api_user)
+    if data.role is not None:
+        services.change_role(db.session, user, data.role, actor=g.api_user)
+    if data.active is not None:
+        services.set_active(db.session, user, data.active, actor=g.api_user)
     db.session.commit()
     return {"user": admin_user_json(user)}
 
@@ -95,11 +96,11 @@ def admin_update_user(user_id: int):
 @bp.post("/admin/courses/<slug>/instructors")
 @admin_required
 def admin_assign_instructor(slug: str):
-    data = fields(json_body(), required={"email": str})
+    email = validated(InstructorAssignment).email
     course = catalog.get_course(db.session, slug)
-    user = accounts.get_user_by_email(db.session, data["email"])
+    user = accounts.get_user_by_email(db.session, email)
     if user is None:
-        raise NotFound(f"There is no account with email {data['email']}.", {"email": "unknown"})
+        raise NotFound(f"There is no account with email {email}.", {"email": "unknown"})
     assignment = services.assign_instructor(db.session, course, user, actor_id=g.api_user.id)
     db.session.commit()
     return {
@@ -202,14 +203,7 @@ def admin_paths() -> dict:
                 "never one's own)",
                 {"200": ("The account", obj({"user": ADMIN_USER}))},
                 errors=(*ADMIN_ERRORS, "404", "422"),
-                body=obj(
-                    {
-                        "role": {"type": "string", "enum": ["learner", "instructor", "admin"]},
-                        "active": BOOLEAN,
-                    },
-                    required=[],
-                    additionalProperties=False,
-                ),
+                body=ref("UserUpdate"),
                 params=(USER_ID,),
             )
         },
@@ -233,7 +227,7 @@ def admin_paths() -> dict:
                     )
                 },
                 errors=(*ADMIN_ERRORS, "404", "409", "422"),
-                body=obj({"email": STRING}, additionalProperties=False),
+                body=ref("InstructorAssignment"),
                 params=(SLUG,),
             )
         },

@@ -8,8 +8,9 @@ from flask import current_app
 
 from ce_platform.accounts import services as accounts
 from ce_platform.accounts.notices import REGISTERED_MESSAGE, queue_registration_mail
-from ce_platform.api import bearer_token, bp, fields, json_body, token_required
+from ce_platform.api import bearer_token, bp, token_required, validated
 from ce_platform.api.me import user_json
+from ce_platform.api.schemas import Register, TokenRequest
 from ce_platform.core.errors import AuthenticationRequired, Conflict
 from ce_platform.core.limits import account_sign_in_limit, sign_in_account
 from ce_platform.extensions import db, limiter
@@ -18,22 +19,18 @@ from ce_platform.extensions import db, limiter
 @bp.post("/auth/register")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def register():
-    data = fields(
-        json_body(),
-        required={"email": str, "password": str, "full_name": str, "profession": str},
-        optional={"license_number": str, "license_state": str, "credentials": str},
-    )
+    data = validated(Register)
     existing = False
     try:
         accounts.register_user(
             db.session,
-            email=data["email"],
-            password=data["password"],
-            full_name=data["full_name"],
-            profession=data["profession"],
-            credentials=data.get("credentials") or "",
-            license_number=data.get("license_number") or "",
-            license_state=data.get("license_state") or "",
+            email=data.email,
+            password=data.password,
+            full_name=data.full_name,
+            profession=data.profession,
+            credentials=data.credentials or "",
+            license_number=data.license_number or "",
+            license_state=data.license_state or "",
             settings=accounts.Settings.from_config(current_app.config),
         )
     except Conflict:
@@ -41,7 +38,7 @@ def register():
         # tells whether an email is registered; the mail tells the owner what happened.
         db.session.rollback()
         existing = True
-    queue_registration_mail(db.session, data["email"], existing=existing)
+    queue_registration_mail(db.session, data.email.strip(), existing=existing)
     db.session.commit()
     return {"message": REGISTERED_MESSAGE}, 202
 
@@ -59,15 +56,15 @@ def _failed(response) -> bool:
     deduct_when=_failed,
 )
 def create_token():
-    data = fields(json_body(), required={"email": str, "password": str})
+    data = validated(TokenRequest)
     user = accounts.authenticate(
         db.session,
-        data["email"],
-        data["password"],
+        data.email,
+        data.password,
         accounts.Settings.from_config(current_app.config),
     )
     if user is None:
-        accounts.record_failed_sign_in(db.session, data["email"], channel="api")
+        accounts.record_failed_sign_in(db.session, data.email, channel="api")
         db.session.commit()
         raise AuthenticationRequired("Email or password is not correct.")
     ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])

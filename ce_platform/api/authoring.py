@@ -11,8 +11,9 @@ from datetime import date
 
 from flask import g, make_response, request, url_for
 
-from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.api import bp, token_required, validated
 from ce_platform.api import openapi as doc
+from ce_platform.api.schemas import MarkdownFile, NewCourse, Preview
 from ce_platform.authoring import services
 from ce_platform.authoring.models import Draft
 from ce_platform.core.errors import Forbidden, ValidationError
@@ -74,9 +75,9 @@ def authoring_courses():
 @bp.post("/authoring/courses")
 @token_required
 def create_course_draft():
-    data = fields(json_body(), required={"slug": str, "title": str})
+    data = validated(NewCourse)
     draft = services.create_course_draft(
-        db.session, _author(), data["slug"], data["title"], today=date.today()
+        db.session, _author(), data.slug, data.title, today=date.today()
     )
     db.session.commit()
     return {"draft": draft_json(draft)}, 201
@@ -123,8 +124,8 @@ def write_draft_file(slug: str, path: str):
             )
         _file, created = services.write_file(db.session, draft, path, request.get_data())
     else:
-        data = fields(json_body(), required={"markdown": str})
-        _file, created = services.write_text(db.session, draft, path, data["markdown"])
+        markdown = validated(MarkdownFile).markdown
+        _file, created = services.write_text(db.session, draft, path, markdown)
     db.session.commit()
     return {"file": _file_json(draft, path)}, 201 if created else 200
 
@@ -162,15 +163,15 @@ def publish_draft(slug: str):
 @bp.post("/authoring/preview")
 @token_required
 def authoring_preview():
-    data = fields(json_body(), required={"path": str, "markdown": str}, optional={"course": str})
+    data = validated(Preview)
     user = _author()
-    slug = data.get("course")
+    slug = data.course
     files, provider, prefix = None, services.preview_provider(db.session, None), None
     if slug:
         files, provider = services.preview_sources(db.session, user, slug)
         prefix = _media_prefix(slug)
     result = services.preview(
-        slug, data["path"], data["markdown"], files, provider=provider, media_prefix=prefix
+        slug, data.path, data.markdown, files, provider=provider, media_prefix=prefix
     )
     return result.to_json()
 
@@ -204,13 +205,6 @@ _DRAFT = doc.obj(
     }
 )
 _PATH = ("path", {"type": "string", "description": "course.md, quiz.md, NN-slug.md or media/x"})
-_NEW_COURSE = doc.obj({"slug": doc.STRING, "title": doc.STRING}, additionalProperties=False)
-_MARKDOWN = doc.obj({"markdown": doc.STRING}, additionalProperties=False)
-_PREVIEW_IN = doc.obj(
-    {"path": doc.STRING, "markdown": doc.STRING, "course": doc.STRING},
-    required=["path", "markdown"],
-    additionalProperties=False,
-)
 _PREVIEW_OUT = doc.obj({"html": doc.STRING, "diagnostics": doc.array(_DIAGNOSTIC)})
 _PUBLISHED = doc.obj(
     {
@@ -233,7 +227,7 @@ def _paths() -> dict:
             "201": ("Created", doc.obj({"file": _FILE})),
         },
         errors=("403", "404", "422"),
-        body=_MARKDOWN,
+        body=doc.ref("MarkdownFile"),
         params=(doc.SLUG, _PATH),
     )
     return {
@@ -265,7 +259,7 @@ def _paths() -> dict:
                 "Start a new course as a draft from a valid template (instructors, admins)",
                 {"201": ("Created", doc.obj({"draft": _DRAFT}))},
                 errors=("403", "409"),
-                body=_NEW_COURSE,
+                body=doc.ref("NewCourse"),
             ),
         },
         f"{base}/{{slug}}/files": {
@@ -320,7 +314,7 @@ def _paths() -> dict:
                 "Render one Markdown file (sanitized HTML) and validate the course with it",
                 {"200": ("Preview", _PREVIEW_OUT)},
                 errors=("403", "404"),
-                body=_PREVIEW_IN,
+                body=doc.ref("Preview"),
             )
         },
     }

@@ -6,18 +6,17 @@ from dataclasses import asdict
 
 from flask import current_app, g, jsonify, url_for
 
-from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.api import bp, token_required, validated
+from ce_platform.api.schemas import VerifyMany
 from ce_platform.certificates import numbers, services
 from ce_platform.certificates.models import Certificate
 from ce_platform.certificates.views import VERIFY_RATE_LIMIT, limit_pdf_rendering, pdf_response
-from ce_platform.core.errors import NotFound, ValidationError
+from ce_platform.core.errors import NotFound
 from ce_platform.credentials import services as credentials
 from ce_platform.extensions import db, limiter
 from ce_platform.learning import services as learning
 
-BULK_VERIFY_MAX = 100
 BULK_VERIFY_RATE_LIMIT = "10 per minute"  # each request checks up to BULK_VERIFY_MAX numbers
-MAX_NUMBER_LENGTH = 64
 RENDER_RETRY_AFTER = 2  # seconds: one render takes about one
 
 
@@ -103,14 +102,7 @@ def verify(number: str):
 @limiter.limit(BULK_VERIFY_RATE_LIMIT)
 def verify_many():
     """Check up to BULK_VERIFY_MAX numbers at once: each answer is what the single lookup says."""
-    given = fields(json_body(), required={"numbers": list})["numbers"]
-    problems = {}
-    if not 1 <= len(given) <= BULK_VERIFY_MAX:
-        problems["numbers"] = f"give between 1 and {BULK_VERIFY_MAX} certificate numbers"
-    elif not all(isinstance(n, str) and 0 < len(n) <= MAX_NUMBER_LENGTH for n in given):
-        problems["numbers"] = f"each number must be a string of 1 to {MAX_NUMBER_LENGTH} characters"
-    if problems:
-        raise ValidationError("The certificate numbers cannot be checked.", problems)
+    given = validated(VerifyMany).numbers
     found = services.find_certificates(db.session, given)
     results = []
     for number in given:

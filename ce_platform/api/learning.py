@@ -6,7 +6,8 @@ from datetime import date
 
 from flask import g, url_for
 
-from ce_platform.api import bp, fields, json_body, token_required
+from ce_platform.api import bp, token_required, validated
+from ce_platform.api.schemas import AttemptAnswers, EvaluationAnswers
 from ce_platform.catalog import services as catalog
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
@@ -145,8 +146,8 @@ def get_attempt(attempt_id: int):
 @token_required
 def submit_attempt(attempt_id: int):
     attempt = services.get_attempt(db.session, attempt_id, g.api_user)
-    data = fields(json_body(), required={"answers": dict})
-    grade = services.submit_attempt(db.session, attempt, data["answers"])
+    answers = validated(AttemptAnswers).answers
+    grade = services.submit_attempt(db.session, attempt, answers)
     db.session.commit()
     body = {"score": grade.score, "passed": grade.passed, "attempts_left": grade.attempts_left}
     if not grade.passed:
@@ -171,7 +172,7 @@ def evaluation_questions(slug: str):
 @token_required
 def submit_evaluation(slug: str):
     enrollment = _enrollment(slug)
-    data = fields(json_body(), required={"answers": dict, "attestation": bool})
-    services.submit_evaluation(db.session, enrollment, data["answers"], data["attestation"])
+    data = validated(EvaluationAnswers)
+    services.submit_evaluation(db.session, enrollment, data.answers, data.attestation)
     db.session.commit()
     return {"enrollment": enrollment_json(enrollment)}, 201

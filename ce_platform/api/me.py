@@ -6,7 +6,8 @@ from flask import current_app, g
 
 from ce_platform.accounts import services as accounts
 from ce_platform.accounts.models import User
-from ce_platform.api import bearer_token, bp, fields, json_body, token_required
+from ce_platform.api import bearer_token, bp, token_required, validated
+from ce_platform.api.schemas import PasswordChange, ProfileUpdate
 from ce_platform.core.limits import password_change_limit, signed_in_account
 from ce_platform.extensions import db, limiter
 
@@ -35,10 +36,10 @@ def me():
 @bp.patch("/me")
 @token_required
 def update_me():
-    data = fields(json_body(), optional=dict.fromkeys(PROFILE_FIELDS, str))
+    data = validated(ProfileUpdate).model_dump(exclude_none=True)
     user: User = g.api_user
     current = user_json(user)
-    merged = {k: current[k] if data.get(k) is None else data[k] for k in PROFILE_FIELDS}
+    merged = {k: data.get(k, current[k]) for k in PROFILE_FIELDS}
     accounts.update_profile(db.session, user, **merged)
     db.session.commit()
     return {"user": user_json(user)}
@@ -54,12 +55,12 @@ def update_me():
 )
 def change_password():
     """Change the password; every other session and token ends, the caller's token stays."""
-    data = fields(json_body(), required={"current_password": str, "new_password": str})
+    data = validated(PasswordChange)
     accounts.change_password(
         db.session,
         g.api_user,
-        data["current_password"],
-        data["new_password"],
+        data.current_password,
+        data.new_password,
         accounts.Settings.from_config(current_app.config),
         keep_token=bearer_token(),
     )

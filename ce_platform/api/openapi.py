@@ -6,10 +6,12 @@ cannot be added or removed without its description.
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 
-from ce_platform.accounts.rules import MAX_LENGTHS, PASSWORD_MAX_LENGTH
-from ce_platform.api import bp
+from ce_platform.accounts.models import PROFESSIONS
+from ce_platform.api import bp, schemas
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -54,7 +56,7 @@ SCHEMAS: dict[str, dict] = {
             "email": {"type": "string", "format": "email"},
             "full_name": STRING,
             "credentials": STRING,
-            "profession": STRING,
+            "profession": {"type": "string", "enum": list(PROFESSIONS)},
             "license_number": STRING,
             "license_state": STRING,
             "role": {"type": "string", "enum": ["learner", "instructor", "admin"]},
@@ -69,6 +71,32 @@ SCHEMAS: dict[str, dict] = {
             "credits": {"type": "object", "additionalProperties": NUMBER},
             "level": STRING,
             "lesson_count": INTEGER,
+        }
+    ),
+    "Course": obj(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "summary": STRING,
+            "ce_hours": NUMBER,
+            "credits": {"type": "object", "additionalProperties": NUMBER},
+            "level": STRING,
+            "lesson_count": INTEGER,
+            "revision": INTEGER,
+            "format": STRING,
+            "evolving": BOOLEAN,
+            "objectives": array(STRING),
+            "authors": array(
+                obj({"name": STRING, "credentials": STRING, "disclosure": STRING}, required=[])
+            ),
+            "commercial_support": STRING,
+            "specimen_provider": BOOLEAN,
+            "accreditations": array(obj({"body": STRING, "statement": STRING})),
+            "open_for_enrollment": BOOLEAN,
+            "lessons": array(obj({"slug": STRING, "title": STRING, "minutes": INTEGER})),
+            "quiz": obj(
+                dict.fromkeys(("passing_score", "max_attempts", "questions_per_attempt"), INTEGER)
+            ),
         }
     ),
     "Requirement": obj({"code": STRING, "label": STRING, "met": BOOLEAN, "detail": STRING}),
@@ -191,6 +219,8 @@ SCHEMAS: dict[str, dict] = {
             "pdf_ready": BOOLEAN,
         }
     ),
+    # Request bodies: the same Pydantic models that validate them (api/schemas.py).
+    **{model.__name__: schemas.schema(model) for model in schemas.BODIES},
 }
 RENDER_STATUS = {"type": "string", "enum": ["rendering", "ready"]}
 
@@ -272,37 +302,6 @@ NUMBER_PARAM = ("number", STRING)
 ATTEMPT_ID = ("id", {"type": "integer", "minimum": 1})
 
 
-def _text(name: str) -> dict:
-    """A profile string with the limit accounts/rules.py enforces (no control characters)."""
-    return {"type": "string", "maxLength": MAX_LENGTHS[name]}
-
-
-REGISTER = obj(
-    {
-        "email": {**_text("email"), "format": "email"},
-        "password": {"type": "string", "maxLength": PASSWORD_MAX_LENGTH},
-        "full_name": _text("full_name"),
-        "profession": STRING,
-        "license_number": _text("license_number"),
-        "license_state": STRING,
-        "credentials": _text("credentials"),
-    },
-    required=["email", "password", "full_name", "profession"],
-    additionalProperties=False,
-)
-PROFILE = obj(
-    {
-        "full_name": _text("full_name"),
-        "credentials": _text("credentials"),
-        "profession": STRING,
-        "license_number": _text("license_number"),
-        "license_state": STRING,
-    },
-    required=[],
-    additionalProperties=False,
-)
-
-
 def core_paths() -> dict:
     return {
         "/api/v1/auth/register": {
@@ -316,7 +315,7 @@ def core_paths() -> dict:
                     )
                 },
                 errors=("429",),
-                body=REGISTER,
+                body=ref("Register"),
                 auth=False,
             )
         },
@@ -330,7 +329,7 @@ def core_paths() -> dict:
                     )
                 },
                 errors=("401", "429"),
-                body=obj({"email": STRING, "password": STRING}, additionalProperties=False),
+                body=ref("TokenRequest"),
                 auth=False,
             ),
             "delete": op("Revoke the token used for this request", {"204": ("Revoked", None)}),
@@ -342,7 +341,7 @@ def core_paths() -> dict:
             "patch": op(
                 "Update profile fields",
                 {"200": ("The account", obj({"user": ref("User")}))},
-                body=PROFILE,
+                body=ref("ProfileUpdate"),
             ),
         },
         "/api/v1/me/password": {
@@ -350,10 +349,7 @@ def core_paths() -> dict:
                 "Change the password: every session and API token ends except this token",
                 {"204": ("Changed", None)},
                 errors=("400", "429"),
-                body=obj(
-                    {"current_password": STRING, "new_password": STRING},
-                    additionalProperties=False,
-                ),
+                body=ref("PasswordChange"),
             )
         },
         "/api/v1/courses": {
@@ -369,7 +365,7 @@ def core_paths() -> dict:
                 {
                     "200": (
                         "The course",
-                        {"type": "object", "required": ["slug", "lessons", "quiz"]},
+                        ref("Course"),
                     )
                 },
                 errors=("404",),
@@ -480,15 +476,7 @@ def core_paths() -> dict:
                     )
                 },
                 errors=("404", "409"),
-                body=obj(
-                    {
-                        "answers": {
-                            "type": "object",
-                            "additionalProperties": array(STRING),
-                        }
-                    },
-                    additionalProperties=False,
-                ),
+                body=ref("AttemptAnswers"),
                 params=(ATTEMPT_ID,),
             )
         },
@@ -514,10 +502,7 @@ def core_paths() -> dict:
                 "Submit the evaluation with the attestation",
                 {"201": ("Recorded", obj({"enrollment": ref("Enrollment")}))},
                 errors=("404", "409", "422"),
-                body=obj(
-                    {"answers": {"type": "object"}, "attestation": BOOLEAN},
-                    additionalProperties=False,
-                ),
+                body=ref("EvaluationAnswers"),
                 params=(SLUG,),
             ),
         },
@@ -634,16 +619,7 @@ def core_paths() -> dict:
                 },
                 errors=("400",),
                 auth=False,
-                body=obj(
-                    {
-                        "numbers": {
-                            "type": "array",
-                            "items": {"type": "string", "minLength": 1, "maxLength": 64},
-                            "minItems": 1,
-                            "maxItems": 100,
-                        }
-                    }
-                ),
+                body=ref("VerifyMany"),
             )
         },
         "/api/v1/openapi.json": {
@@ -660,15 +636,42 @@ def core_paths() -> dict:
 EXTRA_PATHS: list = []
 
 
+def _operation_ids() -> dict[tuple[str, str], str]:
+    """Name each operation after its view function, so ids follow the code and never repeat."""
+    ids = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        path = path.replace("{attempt_id}", "{id}").replace("{lesson_slug}", "{lesson}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            ids[(path, method.lower())] = rule.endpoint.removeprefix("api.")
+    return ids
+
+
+def _name_operations(paths: dict) -> None:
+    """Give every operation an operationId, a tag (its resource) and a description."""
+    ids = _operation_ids()
+    for path, item in paths.items():
+        tag = path.removeprefix("/api/v1/").split("/")[0]
+        for method, operation in item.items():
+            operation.setdefault("operationId", ids.get((path, method), f"{method}_{path}"))
+            operation.setdefault("tags", [tag])
+            operation.setdefault("description", operation["summary"] + ".")
+
+
 def document() -> dict:
     paths = core_paths()
     for extra in EXTRA_PATHS:
         paths.update(extra())
+    _name_operations(paths)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "ce_platform API",
             "version": "1",
+            "contact": {"name": "ce_platform", "url": current_app.config["BASE_URL"]},
+            "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
             "description": "Continuing-education courses, post-tests and certificates. "
             "Authenticate with 'Authorization: Bearer <token>' from POST /api/v1/auth/token.",
         },
