@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.core import errors
     from ce_platform.core import views as core_views
     from ce_platform.learning import views as learning_views
+    from ce_platform.licenses import views as licenses_views
     from ce_platform.reports import views as reports_views
 
     errors.init_app(app)
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
         authoring_views.bp,
         reports_views.bp,
         admin_views.bp,
+        licenses_views.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -18,3 +18,4 @@ from ce_platform.learning.models import (  # noqa: F401
     LessonProgress,
     QuizAttempt,
 )
+from ce_platform.licenses.models import ExternalCredit, License  # noqa: F401
