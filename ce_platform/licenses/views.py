@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ce_platform.certificates.views import TRANSCRIPT_SECTION_HOOKS
 from ce_platform.core import charts
 from ce_platform.core.errors import CEError, ValidationError
 from ce_platform.extensions import db
@@ -194,3 +196,23 @@ def external_certificate(credit_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def transcript_section(user, start: date | None, end: date | None, pdf: bool) -> str:
+    """The transcript's own section for CE reported from elsewhere, in the period asked for."""
+    credits = [
+        c
+        for c in services.external_credits_of(db.session, user.id)
+        if (start is None or c.completed_on >= start) and (end is None or c.completed_on <= end)
+    ]
+    if not credits:
+        return ""
+    return render_template(
+        "licenses/_transcript_section.html",
+        credits=credits,
+        total=sum((c.hours for c in credits), Decimal("0")),
+        pdf=pdf,
+    )
+
+
+TRANSCRIPT_SECTION_HOOKS.append(transcript_section)

@@ -1,5 +1,6 @@
 """CE reported from other providers: upload checks and who may open the certificate."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -98,3 +99,34 @@ def test_only_the_owner_and_admins_open_an_uploaded_certificate(
         assert "sandbox" in response.headers["Content-Security-Policy"]
     else:
         assert response.data != PDF
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_reported_ce_has_its_own_transcript_section_on_the_page_and_in_the_pdf(
+    client, auth, social_worker
+):
+    auth.login()
+    report_external(client, title="Rural Ethics Intensive", general="1.5", ethics="2")
+    html = client.get("/certificates").get_data(as_text=True)
+    section = html.split('id="external-ce-h"', 1)[1]
+    assert "reported by the learner" in section and "Rural Ethics Intensive" in section
+    assert "3.5 CE hours" in section
+    # A period that ends before it leaves the section out.
+    past = client.get("/certificates?end=2000-01-01").get_data(as_text=True)
+    assert "Rural Ethics Intensive" not in past
+
+    response = client.get("/certificates/transcript.pdf")
+    assert response.status_code == 200
+    text = " ".join(_pdf_text(response.data).split())
+    assert "reported by the learner" in text and "Rural Ethics Intensive" in text
+    assert "Elsewhere CE Institute" in text
+
+
+def test_a_transcript_without_reported_ce_has_no_such_section(client, auth, social_worker):
+    auth.login()
+    assert "reported by the learner" not in client.get("/certificates").get_data(as_text=True)
