@@ -333,12 +333,18 @@ def courses_for_gap(
     """Catalog courses not yet taken that earn hours in a topic still owed (or any, when only
     the total is short), those that cover most of the gap first."""
     owed = [t for t in state.owed_topics if t in CREDIT_CATEGORIES]
-    if not owed and state.total.owed == 0:
-        return []
     found = [
         r
         for r in catalog.catalog(session, today=today)
-        if r.course_id not in taken_course_ids
-        and (not owed or any(Decimal(r.credits.get(t, "0")) > 0 for t in owed))
+        if r.course_id not in taken_course_ids and counts_toward(state, r)
     ]
     return sorted(found, key=lambda r: -sum(Decimal(r.credits.get(t, "0")) for t in owed))
+
+
+def counts_toward(state: Standing, revision: CourseRevision) -> bool:
+    """Whether a course earns hours the license still needs: in a credit category still owed,
+    or any hours when only the total is short."""
+    owed = [t for t in state.owed_topics if t in CREDIT_CATEGORIES]
+    if owed:
+        return any(Decimal(revision.credits.get(t, "0")) > 0 for t in owed)
+    return state.total.owed > 0 and not state.owed_topics

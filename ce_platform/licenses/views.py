@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ce_platform.catalog.views import CATALOG_FILTER_HOOKS
 from ce_platform.certificates.views import TRANSCRIPT_SECTION_HOOKS
 from ce_platform.core import charts
 from ce_platform.core.errors import CEError, ValidationError
@@ -216,3 +218,35 @@ def transcript_section(user, start: date | None, end: date | None, pdf: bool) ->
 
 
 TRANSCRIPT_SECTION_HOOKS.append(transcript_section)
+
+
+def catalog_filters(args) -> tuple[str, Callable[[list], list]]:
+    """The signed-in learner's catalog filters: counts toward one of my licenses, not yet taken."""
+    licenses = services.licenses_of(db.session, current_user.id)
+    raw = args.get("license", "")
+    chosen = next((lic for lic in licenses if raw.isdigit() and lic.id == int(raw)), None)
+    not_taken = args.get("not_taken") == "1"
+    controls = render_template(
+        "licenses/_catalog_filters.html",
+        licenses=licenses,
+        chosen=chosen.id if chosen else None,
+        not_taken=not_taken,
+    )
+
+    def keep(revisions: list) -> list:
+        if chosen is not None:
+            state = services.standing(db.session, chosen)
+            revisions = [r for r in revisions if services.counts_toward(state, r)]
+        if not_taken:
+            taken = set(
+                db.session.scalars(
+                    select(Enrollment.course_id).where(Enrollment.user_id == current_user.id)
+                )
+            )
+            revisions = [r for r in revisions if r.course_id not in taken]
+        return revisions
+
+    return controls, keep
+
+
+CATALOG_FILTER_HOOKS.append(catalog_filters)
