@@ -130,3 +130,12 @@ def test_reported_ce_has_its_own_transcript_section_on_the_page_and_in_the_pdf(
 def test_a_transcript_without_reported_ce_has_no_such_section(client, auth, social_worker):
     auth.login()
     assert "reported by the learner" not in client.get("/certificates").get_data(as_text=True)
+
+
+def test_admins_find_a_learners_reported_ce_on_the_user_page(client, auth, reported):
+    factories.user("admin@example.org", role="admin")
+    auth.login("admin@example.org")
+    html = client.get(f"/admin/users/{reported.user_id}").get_data(as_text=True)
+    link = f"/licenses/external/{reported.id}/certificate"
+    assert "Boundaries in Rural Practice" in html and link in html
+    assert client.get(link).data == PDF
