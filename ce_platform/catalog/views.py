@@ -90,6 +90,7 @@ def _filters() -> dict[str, str | None]:
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
         "hours": request.args.get("hours") or None,
+        "format": request.args.get("format") or None,
         # Normalised, so "Ketamine  risk" and "ketamine risk" share one cached page.
         "q": " ".join(services.search_words(request.args.get("q", "")[:200])) or None,
     }
@@ -97,6 +98,8 @@ def _filters() -> dict[str, str | None]:
         filters["category"] = None
     if filters["level"] not in (None, *content.LEVELS):
         filters["level"] = None
+    if filters["format"] not in (None, *content.FORMAT_WORDING):
+        filters["format"] = None
     if _max_hours(filters["hours"]) is None:
         filters["hours"] = None
     return filters
@@ -110,6 +113,7 @@ def _render_index(filters: dict[str, str | None]) -> str:
         level=filters["level"],
         max_hours=_max_hours(filters["hours"]),
         text=filters["q"],
+        course_format=filters["format"],
     )
     badges: dict[int, str] = {}
     personal: list[str] = []
@@ -128,6 +132,7 @@ def _render_index(filters: dict[str, str | None]) -> str:
         filters=filters,
         categories=content.CREDIT_CATEGORIES,
         levels=content.LEVELS,
+        formats=content.FORMAT_WORDING,
         hours_choices=HOURS_CHOICES,
     )
 
