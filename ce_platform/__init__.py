@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ce_platform.jobs import cli as jobs_cli
     from ce_platform.jobs import queue as jobs_queue
     from ce_platform.learning import views as learning_views
+    from ce_platform.licenses import views as licenses_views
     from ce_platform.messages import services as messages  # noqa: F401  (registers the mail job)
     from ce_platform.programs import cli as programs_cli
     from ce_platform.programs import views as programs_views
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         reports_views.bp,
         admin_views.bp,
         credentials_views.bp,
+        licenses_views.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

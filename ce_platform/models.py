@@ -20,6 +20,7 @@ from ce_platform.learning.models import (  # noqa: F401
     LessonProgress,
     QuizAttempt,
 )
+from ce_platform.licenses.models import ExternalCredit, License  # noqa: F401
 from ce_platform.programs.models import (  # noqa: F401
     Program,
     ProgramCertificate,

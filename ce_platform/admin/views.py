@@ -27,6 +27,7 @@ from ce_platform.core.access import ROLES, roles_required
 from ce_platform.core.errors import CEError
 from ce_platform.extensions import db
 from ce_platform.jobs import services as jobs
+from ce_platform.licenses import services as licenses
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,6 +81,7 @@ def _user_page(user, *, error: str | None = None, status: int = 200):
         "admin/user.html",
         user=user,
         record=services.user_record(db.session, user),
+        external=licenses.external_credits_of(db.session, user.id),
         courses=services.published_courses(db.session),
         assignable=services.can_be_assigned(user),
         roles=ROLES,

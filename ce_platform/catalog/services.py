@@ -394,6 +394,7 @@ def catalog(
     level: str | None = None,
     max_hours: Decimal | None = None,
     text: str | None = None,
+    course_format: str | None = None,
 ) -> list[CourseRevision]:
     """Current revisions open to new learners, filtered, ordered by title. `text` keeps the
     courses whose title, summary or objectives contain every one of its words."""
@@ -419,6 +420,8 @@ def catalog(
     )
     if level:
         query = query.where(CourseRevision.level == level)
+    if course_format:
+        query = query.where(CourseRevision.format == course_format)
     if max_hours is not None:
         query = query.where(CourseRevision.ce_hours <= max_hours)
     for word in search_words(text):

@@ -37,6 +37,10 @@ COURSE_PAGE_HOOKS: list[Callable] = []
 # Features built on the catalog label the signed-in visitor's courses on the catalog cards:
 # each takes the course ids shown and returns {course id: badge} ("Enrolled", "Completed"...).
 CATALOG_BADGE_HOOKS: list[Callable[[list[int]], dict[int, str]]] = []
+# Features built on the catalog add filters that only a signed-in visitor has ("counts toward
+# my license", "not yet taken"): each takes the query arguments and returns the form controls
+# to show (HTML) and a function that keeps the revisions the filter lets through.
+CATALOG_FILTER_HOOKS: list[Callable[[dict], tuple[str, Callable[[list], list]]]] = []
 MEDIA_TYPES = {"svg": "image/svg+xml", "webp": "image/webp"}
 
 
@@ -82,6 +86,7 @@ def _filters() -> dict[str, str | None]:
         "category": request.args.get("category") or None,
         "level": request.args.get("level") or None,
         "hours": request.args.get("hours") or None,
+        "format": request.args.get("format") or None,
         # Normalised, so "Ketamine  risk" and "ketamine risk" share one cached page.
         "q": " ".join(services.search_words(request.args.get("q", "")[:200])) or None,
     }
@@ -89,6 +94,8 @@ def _filters() -> dict[str, str | None]:
         filters["category"] = None
     if filters["level"] not in (None, *content.LEVELS):
         filters["level"] = None
+    if filters["format"] not in (None, *content.FORMAT_WORDING):
+        filters["format"] = None
     if _max_hours(filters["hours"]) is None:
         filters["hours"] = None
     return filters
@@ -102,18 +109,26 @@ def _render_index(filters: dict[str, str | None]) -> str:
         level=filters["level"],
         max_hours=_max_hours(filters["hours"]),
         text=filters["q"],
+        course_format=filters["format"],
     )
     badges: dict[int, str] = {}
+    personal: list[str] = []
     if current_user.is_authenticated:
+        for filter_hook in CATALOG_FILTER_HOOKS:
+            controls, keep = filter_hook(request.args)
+            personal.append(controls)
+            revisions = keep(revisions)
         for hook in CATALOG_BADGE_HOOKS:
             badges.update(hook([r.course_id for r in revisions]))
     return render_template(
         "catalog/index.html",
         revisions=revisions,
         badges=badges,
+        personal_filters=personal,
         filters=filters,
         categories=content.CREDIT_CATEGORIES,
         levels=content.LEVELS,
+        formats=content.FORMAT_WORDING,
         hours_choices=HOURS_CHOICES,
     )
 

@@ -252,12 +252,25 @@ def _transcript():
     )
 
 
+# Features built on certificates add sections to the transcript (page and PDF) through these
+# hooks, so certificates never import them: each takes (user, start, end, pdf) and returns
+# rendered HTML, or "" when it has nothing for the period.
+TRANSCRIPT_SECTION_HOOKS: list[Callable[..., str]] = []
+
+
+def _transcript_sections(pdf: bool) -> list[str]:
+    start, end = _date_arg("start"), _date_arg("end")
+    sections = [hook(current_user, start, end, pdf) for hook in TRANSCRIPT_SECTION_HOOKS]
+    return [s for s in sections if s]
+
+
 @bp.get("/certificates")
 @login_required
 def transcript():
     return render_template(
         "certificates/transcript.html",
         transcript=_transcript(),
+        sections=_transcript_sections(pdf=False),
         start=request.args.get("start", ""),
         end=request.args.get("end", ""),
     )
@@ -325,6 +338,7 @@ def transcript_pdf():
     html = render_template(
         "certificates/transcript_pdf.html",
         transcript=data,
+        sections=_transcript_sections(pdf=True),
         user=current_user,
         start=request.args.get("start", ""),
         end=request.args.get("end", ""),

@@ -10,6 +10,7 @@ NAV = (
     ("catalog.index", "Courses", "all"),
     ("learning.dashboard", "My courses", "user"),
     ("certificates.transcript", "Certificates", "user"),
+    ("licenses.index", "My licenses", "user"),
     ("authoring.index", "Authoring", "instructor"),
     ("reports.index", "Reports", "instructor"),
     ("admin.index", "Admin", "admin"),

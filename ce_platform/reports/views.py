@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from ce_platform.catalog import services as catalog
+from ce_platform.core import charts
 from ce_platform.core.access import roles_required
 from ce_platform.core.errors import BusinessRuleError, ValidationError
 from ce_platform.extensions import db
@@ -143,4 +145,36 @@ def evaluations(slug: str):
         course=course,
         revision=course.current_revision,
         summary=services.evaluation_summary(db.session, course),
+    )
+
+
+# Charts are drawn from the reports' output as it is, in the page layer.
+
+
+@bp.app_template_global()
+def difficulty_plot(items) -> Markup:
+    """Each question's difficulty against its discrimination, for the item-analysis page."""
+    points = [
+        (item.key, item.difficulty, item.point_biserial)
+        for item in items
+        if item.difficulty is not None and item.point_biserial is not None
+    ]
+    return charts.scatter_plot(
+        "difficulty-plot",
+        "Question difficulty against discrimination",
+        points,
+        x_label="Difficulty (share correct)",
+        y_label="Point-biserial",
+        x_range=(0.0, 1.0),
+        y_range=(-1.0, 1.0),
+    )
+
+
+@bp.app_template_global()
+def rating_chart(rating) -> Markup:
+    """How many learners gave each rating from 1 to 5 to one evaluation item."""
+    return charts.bar_chart(
+        f"rating-{rating.id}",
+        f"Ratings of: {rating.prompt}",
+        [(str(n), rating.distribution.get(n, 0)) for n in range(1, 6)],
     )

@@ -54,6 +54,8 @@ two comments (the empty one is not listed).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ce_platform.catalog import services as catalog
@@ -344,3 +346,24 @@ def test_item_analysis_groups_questions_by_the_objective_they_measure(client, au
     first = html.index("<caption>Objective 1: Describe the first thing.</caption>")
     second = html.index("<caption>Objective 2: Identify the second thing.</caption>")
     assert first < html.index('href="#q-q3"') < second < html.index('href="#q-q4"')
+
+
+def test_item_analysis_page_plots_difficulty_against_discrimination(client, auth, graded):
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/item-analysis").get_data(as_text=True)
+    plot = re.search(r'<svg[^>]*aria-labelledby="difficulty-plot-title.*?</svg>', html, re.S)
+    assert plot and 'role="img"' in plot.group(0)
+    items = graded.get(f"/api/v1/reports/courses/{SLUG}/item-analysis").get_json()["questions"]
+    plotted = [q for q in items if q["difficulty"] is not None and q["point_biserial"] is not None]
+    assert plotted and plot.group(0).count("<circle") == len(plotted)
+    assert "-0.746" in html.split("Plotted questions", 1)[1].split("</table>", 1)[0]
+
+
+def test_evaluation_page_charts_each_rating_distribution(client, auth, graded):
+    auth.login("instructor@example.org")
+    html = client.get(f"/reports/courses/{SLUG}/evaluations").get_data(as_text=True)
+    chart = re.search(r'<svg[^>]*aria-labelledby="rating-objective_2-title.*?</svg>', html, re.S)
+    assert chart
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart.group(0)).group(1)
+    assert desc == "1: 0 answers; 2: 1 answers; 3: 1 answers; 4: 1 answers; 5: 0 answers"
+    assert html.count('role="img"') == 5
