@@ -35,7 +35,10 @@ PUBLIC = re.compile(
     r"/api/v1/courses|/api/v1/courses/<slug>|/api/v1/courses/<slug>/lessons/<lesson_slug>|"
     r"/api/v1/verify/<number>|/api/v1/openapi.json|/healthz|/favicon.ico)$"
 )
-OBJECT_ARGS = {"slug", "number", "attempt_id", "id", "user_id", "path", "lesson_slug", "name"}
+OBJECT_ARGS = {
+    "slug", "number", "attempt_id", "id", "user_id", "path", "lesson_slug", "name",
+    "license_id", "credit_id",
+}  # fmt: skip
 STAFF_PREFIXES = ("/authoring", "/reports", "/api/v1/authoring", "/api/v1/reports")
 ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
 QUERY = {"diff": "?from=1&to=1"}
@@ -68,7 +71,10 @@ def world(app, api, tmp_path, monkeypatch):
     number = api.post("/api/v1/courses/test-course/certificate").get_json()["certificate"]["number"]
     attempt = db.session.scalar(select(QuizAttempt))
     assert db.session.scalar(select(Certificate)).number == number
+    license_, credit = _license_and_reported_ce(owner)
     return {
+        "license_id": str(license_.id),
+        "credit_id": str(credit.id),
         "slug": "test-course",
         "number": number,
         "attempt_id": str(attempt.id),
@@ -78,6 +84,28 @@ def world(app, api, tmp_path, monkeypatch):
         "lesson_slug": "lesson-1",
         "name": "figure.png",
     }
+
+
+def _license_and_reported_ce(owner):
+    """The owner's license and a CE record reported from elsewhere, with its private upload."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ce_platform.licenses.models import ExternalCredit, License
+
+    license_ = License(
+        user_id=owner.id, profession="social_worker", state="OR", number="SW-1",
+        renewal_date=date(2027, 6, 30), cycle_months=24, total_hours=Decimal(40),
+        requirements={"ethics": "6"},
+    )  # fmt: skip
+    credit = ExternalCredit(
+        user_id=owner.id, title="Elsewhere", provider="Another Provider",
+        completed_on=date(2026, 5, 1), credits={"ethics": "2"}, hours=Decimal(2),
+        file_name="certificate.pdf", file_type="application/pdf", file_data=b"%PDF-1.7\n",
+    )  # fmt: skip
+    db.session.add_all([license_, credit])
+    db.session.commit()
+    return license_, credit
 
 
 def _fill(rule, values) -> str:
@@ -203,6 +231,8 @@ NO_OBJECT_WRITES = {
     "accounts.logout": "the caller's own session",
     "accounts.profile": "the caller's own profile",
     "credentials.settings": "the caller's own credential choices",
+    "licenses.new": "a license of the caller's own",
+    "licenses.new_external": "CE the caller reports for themselves",
     "accounts.change_password": "the caller's own password",
     "accounts.sign_out_everywhere": "the caller's own sessions and tokens",
     "api.revoke_token": "the caller's own bearer token",
