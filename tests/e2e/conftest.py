@@ -81,7 +81,18 @@ class LiveServer:
 def live_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/setup.sh test")
-    folder = tmp_path_factory.mktemp("e2e")
+    yield from _serve(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def fuzz_server(tmp_path_factory):
+    """A server of the fuzzer's own: the sign-ins it fails and the accounts it edits as an
+    administrator must not lock out or change the accounts the browser journeys use."""
+    yield from _serve(tmp_path_factory.mktemp("fuzz"))
+
+
+def _serve(folder: Path):
+    """Migrate, sync the shipped courses, create the staff accounts, run gunicorn."""
     database = folder / "e2e.sqlite3"
     courses = folder / "courses"
     shutil.copytree(ROOT / "courses", courses)

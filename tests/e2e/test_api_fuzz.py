@@ -27,14 +27,14 @@ def _token(server, email: str) -> str:
         return json.load(response)["token"]
 
 
-def test_schemathesis_finds_no_failures(live_server, tmp_path):
-    token = _token(live_server, "admin@example.org")
+def test_schemathesis_finds_no_failures(fuzz_server, tmp_path):
+    token = _token(fuzz_server, "admin@example.org")
     command = [
         sys.executable,
         "-m",
         "schemathesis.cli",
         "run",
-        f"{live_server.url}/api/v1/openapi.json",
+        f"{fuzz_server.url}/api/v1/openapi.json",
         "--header",
         f"Authorization: Bearer {token}",
         "--checks",
