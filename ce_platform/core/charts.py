@@ -25,6 +25,11 @@ def _n(value: Number) -> str:
     return f"{float(value):.1f}".rstrip("0").rstrip(".")
 
 
+def _v(value: Number) -> str:
+    """Values as read (CE hours come in quarters): at most two decimals."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
 def _frame(
     chart_id: str, title: str, desc: str, width: int, height: int, body: list[str]
 ) -> Markup:
@@ -59,9 +64,9 @@ def progress_chart(
             f'<line x1="{_n(label_w + goal_w)}" x2="{_n(label_w + goal_w)}" y1="{y + 2}" '
             f'y2="{y + 28}" stroke="{_GOAL}" stroke-width="2"/>'
             f'<text x="{_n(label_w + max(goal_w, done_w) + 6)}" y="{y + 19}" font-size="12">'
-            f"{escape(_n(value))} / {escape(_n(target))}</text>"
+            f"{escape(_v(value))} / {escape(_v(target))}</text>"
         )
-    desc = "; ".join(f"{label}: {_n(v)} of {_n(t)} {unit}" for label, v, t in rows)
+    desc = "; ".join(f"{label}: {_v(v)} of {_v(t)} {unit}" for label, v, t in rows)
     return _frame(chart_id, title, desc or "No data", width, height, body)
 
 
@@ -85,11 +90,11 @@ def bar_chart(
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(slot * 0.7)}" height="{_n(bar_h)}" '
             f'fill="{_INK}"/>'
             f'<text x="{_n(x + slot * 0.35)}" y="{_n(y - 3)}" text-anchor="middle" '
-            f'font-size="11">{escape(_n(value))}</text>'
+            f'font-size="11">{escape(_v(value))}</text>'
             f'<text x="{_n(x + slot * 0.35)}" y="{height - bottom + 16}" text-anchor="middle" '
             f'font-size="12">{escape(label)}</text>'
         )
-    desc = "; ".join(f"{label}: {_n(v)} {unit}" for label, v in bars)
+    desc = "; ".join(f"{label}: {_v(v)} {unit}" for label, v in bars)
     return _frame(chart_id, title, desc or "No data", width, height, body)
 
 
@@ -125,12 +130,12 @@ def scatter_plot(
     for value in (x0, (x0 + x1) / 2, x1):
         body.append(
             f'<text x="{_n(px(value))}" y="{height - bottom + 14}" text-anchor="middle" '
-            f'font-size="11">{escape(_n(value))}</text>'
+            f'font-size="11">{escape(_v(value))}</text>'
         )
     for value in (y0, (y0 + y1) / 2, y1):
         body.append(
             f'<text x="{left - 4}" y="{_n(py(value) + 4)}" text-anchor="end" font-size="11">'
-            f"{escape(_n(value))}</text>"
+            f"{escape(_v(value))}</text>"
         )
     if y0 < 0 < y1:
         body.append(

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from ce_platform.certificates import services as certificates
 from ce_platform.certificates.views import limit_pdf_rendering
+from ce_platform.core import charts
 from ce_platform.core.errors import CEError
 from ce_platform.core.models import utcnow
 from ce_platform.extensions import db
@@ -67,6 +68,7 @@ def show(slug: str):
             step = program_next_step(standing, certificate)
     return render_template(
         "programs/show.html",
+        chart=_hours_chart(program, standing) if standing else None,
         program=program,
         revision=revision,
         enrollment=enrollment,
@@ -75,6 +77,24 @@ def show(slug: str):
         step=step,
         status_labels=STATUS_LABELS,
     )
+
+
+def _hours_chart(program, standing: services.ProgramProgress) -> Markup:
+    """Hours earned against the program's minimum, then by credit category (table beside)."""
+    total = charts.progress_chart(
+        f"program-{program.slug}-total",
+        "CE hours earned against the program's minimum",
+        [("All categories", standing.earned_hours, standing.required_hours)],
+    )
+    if not standing.earned_by_category:
+        return total
+    by_category = charts.bar_chart(
+        f"program-{program.slug}-categories",
+        "CE hours earned by credit category",
+        [(category.capitalize(), hours) for category, hours in standing.earned_by_category.items()],
+        unit="hours",
+    )
+    return total + by_category
 
 
 @bp.post("/programs/<slug>/enroll")

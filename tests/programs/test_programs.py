@@ -194,3 +194,17 @@ def test_completing_a_program_mails_its_certificate_link(program, api, client, a
     assert link in html_part(message)
     page = client.get(site_path(link))
     assert page.status_code == 200 and number in page.get_data(as_text=True)
+
+
+def test_program_page_charts_hours_against_the_minimum_beside_the_table(program, api, client, auth):
+    factories.user("learner@example.org", **factories.CLINICIAN)
+    api.login()
+    auth.login()
+    enroll_page(client)
+    earn(api, "course-a")
+    page = client.get("/programs/testing-foundations").get_data(as_text=True)
+    chart = page[page.index('<div class="chart-and-table">') :]
+    assert chart.index("<svg") < chart.index('<table class="program-hours">')
+    assert 'role="img"' in chart
+    assert "All categories: 0.25 of 0.75 hours" in chart  # the chart's own description
+    assert "CE hours earned by credit category" in chart
