@@ -64,6 +64,8 @@ DEFAULTS: dict[str, object] = {
     # this many days since the post-test was passed.
     "REMINDER_DAYS": 7,
     "EVALUATION_REMINDER_DAYS": 2,
+    # "License renewal approaching" this many days before the renewal date, if hours are owed.
+    "RENEWAL_REMINDER_DAYS": 60,
 }
 
 # Environment names that differ from the Flask/extension setting they feed.

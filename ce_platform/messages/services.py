@@ -24,6 +24,9 @@ from ce_platform.core.mail import compose, deliver, site_url
 from ce_platform.jobs import services as jobs
 from ce_platform.jobs.models import Job
 from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
+from ce_platform.content.model import format_hours
+from ce_platform.licenses import services as licenses
+from ce_platform.licenses.models import License
 from ce_platform.programs import services as programs
 from ce_platform.programs.models import ProgramCertificate
 
@@ -292,6 +295,71 @@ def send_reminders(session, now: datetime) -> int:
         sent += (
             jobs.send_message(
                 session, "evaluation_pending", user_id=user_id, ref=str(enrollment_id), key=key
+            )
+            is not None
+        )
+    return sent
+
+
+# --- license renewals ----------------------------------------------------------------------
+
+
+def _owed_license(session, user: User, ref: str):
+    """The learner's license and its standing this cycle, when hours are still owed."""
+    license_ = session.get(License, int(ref)) if ref.isdigit() else None
+    if license_ is None or license_.user_id != user.id:
+        return None
+    state = licenses.standing(session, license_)
+    return None if state.complete else state
+
+
+@message(
+    "license_renewal",
+    subject="Your {state} license renews on {renewal}: {owed} CE hours still owed",
+    transactional=False,
+)
+def _license_renewal(session, user: User, ref: str) -> dict | None:
+    state = _owed_license(session, user, ref)
+    if state is None:
+        return None
+    license_ = state.license
+    return {
+        "state": license_.state,
+        "renewal": license_.renewal_date.isoformat(),
+        "owed": format_hours(state.total.owed),
+        "topics": [
+            (topic.topic.replace("_", " "), format_hours(topic.owed))
+            for topic in state.topics
+            if topic.owed > 0
+        ],
+        "link": site_url("licenses.show", license_id=license_.id),
+        "catalog": site_url("catalog.index"),
+    }
+
+
+@jobs.periodic("license_renewals", hour=8)
+def send_renewal_reminders(session, now: datetime) -> int:
+    """Once per license and cycle, some weeks before renewal, when hours are still owed."""
+    today = now.date()
+    horizon = today + timedelta(days=int(current_app.config["RENEWAL_REMINDER_DAYS"]))
+    rows = session.execute(
+        select(License.id, License.user_id, License.renewal_date)
+        .join(User, User.id == License.user_id)
+        .where(
+            User.active,
+            User.reminders,
+            License.renewal_date >= today,
+            License.renewal_date <= horizon,
+        )
+    ).all()
+    sent = 0
+    for license_id, user_id, renewal in rows:
+        if licenses.standing(session, session.get(License, license_id)).complete:
+            continue
+        key = f"license_renewal:{license_id}:{renewal.isoformat()}"
+        sent += (
+            jobs.send_message(
+                session, "license_renewal", user_id=user_id, ref=str(license_id), key=key
             )
             is not None
         )
