@@ -19,12 +19,12 @@ from ce_platform.accounts import services as accounts
 from ce_platform.accounts.models import User
 from ce_platform.catalog.models import Course
 from ce_platform.certificates.models import Certificate
+from ce_platform.content.model import format_hours
 from ce_platform.core import audit
 from ce_platform.core.mail import compose, deliver, site_url
 from ce_platform.jobs import services as jobs
 from ce_platform.jobs.models import Job
 from ce_platform.learning.models import Enrollment, Evaluation, QuizAttempt
-from ce_platform.content.model import format_hours
 from ce_platform.licenses import services as licenses
 from ce_platform.licenses.models import License
 from ce_platform.programs import services as programs
