@@ -85,6 +85,16 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_job_thread_left_running():
+    """A job thread left running would work later tests' queues through their sessions."""
+    yield
+    import threading
+
+    left = [t.name for t in threading.enumerate() if t.name == "ce-jobs" and t.is_alive()]
+    assert left == [], "this test left the in-process job thread running"
+
+
+@pytest.fixture(autouse=True)
 def _transaction(app, request):
     """Bind the session to one outer transaction; commits in the code become savepoints.
 

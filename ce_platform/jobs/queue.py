@@ -84,6 +84,8 @@ class JobQueue:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
+            if self._thread.is_alive():  # still in a job: it ends after it, stop stays set
+                return
             self._thread = None
         self._stop.clear()
 

@@ -359,7 +359,14 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(cluster):
     from ce_platform.extensions import db
 
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "faults", "SQLALCHEMY_DATABASE_URI": cluster.url}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "faults",
+            "SQLALCHEMY_DATABASE_URI": cluster.url,
+            # No in-process job thread: it would outlive this test and share later tests'
+            # sessions (tests/conftest.py refuses a test that leaves one running).
+            "QUEUE_IN_PROCESS": False,
+        }
     )
     seen: dict[str, int] = {}
 
